@@ -1,0 +1,222 @@
+"""The syntax tree: frozen dataclasses, each node with its source span.
+
+The parser builds these from Lark's parse; no later stage sees a `lark.Tree`. Field values stay as
+sequences of atoms here: their meaning (a duration, a reference, a retention expression) comes from
+the schema table and is worked out by the type checker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from policyc.diagnostics.model import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A string literal; `text` is True for a triple-quoted block."""
+
+    value: str
+    span: Span
+    text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit:
+    value: str  # as written, YYYY-MM-DD; validated by the type checker
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A possibly qualified name: `consent`, `uk_gdpr.ico`, `contact.email`."""
+
+    parts: tuple[str, ...]
+    span: Span
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Plus:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BadAtom:
+    """A malformed token (already reported as a syntax error); later stages skip it."""
+
+    raw: str
+    span: Span
+
+
+Atom = Union[Str, DateLit, Number, Name, Plus, BadAtom]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One comma-separated value of a field: a sequence of atoms such as `6 years after contract_end`."""
+
+    atoms: tuple[Atom, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    name_span: Span
+    items: tuple[Item, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str  # without the leading `#`
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Decl:
+    """`KIND name "Title" { field value ... }`."""
+
+    kind: str
+    kind_span: Span
+    name: Name | None
+    title: Str | None
+    fields: tuple[Field, ...]
+    span: Span
+    doc: str = ""  # the comment lines directly above
+
+    @property
+    def header_span(self) -> Span:
+        """The span to point at for the whole declaration: its name, else its kind."""
+        return self.name.span if self.name else self.kind_span
+
+    @property
+    def key(self) -> str:
+        return self.name.dotted if self.name else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """`use uk_gdpr` or `use "./common.policy"`."""
+
+    target: Name | Str
+    span: Span
+
+
+# --- assertions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """`health.*`: a taxonomy entry and everything under it."""
+
+    prefix: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    amount: Number
+    unit: Name | None
+    span: Span
+
+
+Value = Union[Str, DateLit, Duration, Name, Glob]
+
+
+@dataclass(frozen=True, slots=True)
+class Truthy:
+    path: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    path: Name
+    op: str
+    value: Value
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    path: Name
+    values: tuple[Value, ...]
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    path: Name
+    value: Value
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple[Expr, ...]
+    span: Span
+
+
+Expr = Union[Truthy, Compare, Member, Matches, Not, BoolOp]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """`forbid KIND where EXPR` or `require KIND where EXPR has EXPR`."""
+
+    quantifier: str
+    kind: str
+    kind_span: Span
+    where: Expr | None
+    has: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Assert:
+    name: Name
+    title: Str | None
+    clauses: tuple[Clause, ...]
+    span: Span
+    doc: str = ""
+
+
+TopLevel = Union[Use, Decl, Assert]
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One parsed file."""
+
+    path: str
+    items: tuple[TopLevel, ...]
+    comments: tuple[Comment, ...]
+    span: Span
+
+    @property
+    def decls(self) -> tuple[Decl, ...]:
+        return tuple(item for item in self.items if isinstance(item, Decl))
+
+    @property
+    def uses(self) -> tuple[Use, ...]:
+        return tuple(item for item in self.items if isinstance(item, Use))

@@ -1,0 +1,627 @@
+"""Parse stage: source text to a `Module` of frozen dataclasses, with every syntax error reported.
+
+The file is lexed once with Lark's lexer (made total by catch-all terminals, so lexing never
+fails), then split into top-level chunks (one declaration, `use` or `assert` each). Each chunk is
+parsed by Lark's LALR parser with an inline Transformer that builds the AST directly. On a syntax
+error the offending statement is reported and dropped and the chunk is parsed again, so every error
+in a file is found, and one broken declaration never hides the others.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+
+from policyc import ast
+from policyc.diagnostics.codes import severity_of
+from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.resources import grammar_path
+from policyc.source import Source
+
+MAX_ERRORS = 100
+MAX_NESTING = 32
+_BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
+
+# Plain words for what the parser expected, in the order they are listed.
+_EXPECTED_WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "TEXT": "a text block",
+    "DATE": "a date",
+    "NUMBER": "a number",
+    "PLUS": "`+`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "COMMA": "`,`",
+    "SEMICOLON": "`;`",
+    "_NL": "a new line",
+    "DOT": "`.`",
+    "GLOB_STAR": "`.*`",
+    "CMP": "a comparison such as `=` or `<=`",
+    "QUANTIFIER": "`forbid` or `require`",
+    "WHERE": "`where`",
+    "HAS": "`has`",
+    "AND": "`and`",
+    "OR": "`or`",
+    "NOT": "`not`",
+    "IN": "`in`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "USE": "`use`",
+    "ASSERT": "`assert`",
+    "$END": "the end of the file",
+}
+_WORD_ORDER = {name: index for index, name in enumerate(_EXPECTED_WORDS)}
+
+
+def expected_in_words(expected: Sequence[str] | set[str] | frozenset[str]) -> str:
+    """`a name, a string or `{`` from a set of terminal names; never an internal name."""
+    words: list[str] = []
+    for name in sorted(expected, key=lambda n: _WORD_ORDER.get(n, 999)):
+        word = _EXPECTED_WORDS.get(name)
+        if word and word not in words:
+            words.append(word)
+    if not words:
+        return "something else"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def describe_token(token: Token) -> str:
+    kind = token.type
+    if kind == "$END":
+        return "the end of the file"
+    if kind == "_NL":
+        return "the end of the line"
+    text = str(token)
+    if len(text) > 24:
+        text = text[:21] + "..."
+    if kind == "NAME":
+        return f"name `{text}`"
+    if kind in ("STRING", "TEXT", "OPEN_STRING"):
+        return f"string `{text}`"
+    if kind == "NUMBER":
+        return f"number `{text}`"
+    if kind == "DATE":
+        return f"date `{text}`"
+    return f"`{text}`"
+
+
+def _cache_file(grammar: str) -> str | bool:
+    """Where the built parser is cached (built once per grammar and Lark version), or False."""
+    import hashlib
+    import os
+
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "policyc")
+    digest = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:16]
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    path = os.path.join(folder, f"grammar-{digest}.lark-cache")
+    return path if os.access(folder, os.W_OK) or os.path.exists(path) else False
+
+
+@cache
+def _lark() -> Lark:
+    # The grammar is proven conflict- and collision-free with strict=True by the test suite
+    # (tests/parser/test_grammar.py); at run time the built parser is loaded from a cache.
+    grammar = grammar_path().read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="basic",
+        start=["start", "chunk"],
+        propagate_positions=False,
+        maybe_placeholders=False,
+        transformer=_BUILDER,
+        cache=_cache_file(grammar),
+    )
+
+
+def build_lark(*, transformer: bool = True) -> Lark:
+    """A fresh Lark parser for the grammar (for tests and benchmarks); strict, positions on."""
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="basic",
+        start=["start", "chunk"],
+        strict=True,
+        propagate_positions=True,
+        maybe_placeholders=False,
+        **({"transformer": _BUILDER} if transformer else {}),
+    )
+
+
+class _TokenFeed:
+    """Stands in for Lark's lexer thread: hands the parser a chunk's ready-made tokens."""
+
+    __slots__ = ("tokens",)
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = tokens
+
+    def lex(self, _state: Any) -> Iterator[Token]:
+        return iter(self.tokens)
+
+
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class _Builder(Transformer[Token, Any]):
+    """Lark Transformer from parse-tree callbacks to `policyc.ast` nodes (run inline by LALR)."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+        self.path = ""
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def span(self, token: Token) -> Span:
+        return _span_of(self.path, token)
+
+    def unescape(self, raw: str, token: Token) -> str:
+        if "\\" not in raw:
+            return raw
+
+        def replace(match: re.Match[str]) -> str:
+            body = match.group(1)
+            if body in _SIMPLE_ESCAPES:
+                return _SIMPLE_ESCAPES[body]
+            if body.startswith("u{"):
+                code = int(body[2:-1], 16)
+                if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+                    return chr(code)
+            self.diagnostics.append(
+                Diagnostic(
+                    "S001",
+                    f"unknown escape `\\{body}` in a string",
+                    self.span(token),
+                    severity_of("S001"),
+                    help='the escapes are `\\"`, `\\\\`, `\\n`, `\\t` and `\\u{hex}`',
+                )
+            )
+            return match.group(0)
+
+        return _ESCAPE.sub(replace, raw)
+
+    def string(self, token: Token) -> ast.Str:
+        if token.type == "TEXT":
+            body = self.unescape(str(token)[3:-3], token)
+            body = textwrap.dedent(body.lstrip("\n").rstrip()) if "\n" in body else body.strip()
+            return ast.Str(body, self.span(token), text=True)
+        return ast.Str(self.unescape(str(token)[1:-1], token), self.span(token))
+
+    def atom(self, child: Any) -> ast.Atom:
+        if not isinstance(child, Token):
+            return child  # type: ignore[no-any-return]
+        kind = child.type
+        if kind in ("STRING", "TEXT"):
+            return self.string(child)
+        if kind == "DATE":
+            return ast.DateLit(str(child), self.span(child))
+        if kind == "NUMBER":
+            return ast.Number(int(child), self.span(child))
+        return ast.Plus(self.span(child))
+
+    # -- rules -----------------------------------------------------------------------------
+    def chunk(self, children: list[Any]) -> Any:
+        return children[0]
+
+    def start(self, children: list[Any]) -> list[Any]:
+        return children
+
+    def qname(self, children: list[Token]) -> ast.Name:
+        parts = tuple(str(t) for t in children if t.type == "NAME")
+        return ast.Name(parts, self.span(children[0]).cover(self.span(children[-1])))
+
+    def bad_atom(self, children: list[Token]) -> ast.BadAtom:
+        return ast.BadAtom(str(children[0]), self.span(children[0]))
+
+    def item(self, children: list[Any]) -> ast.Item:
+        atoms = tuple(self.atom(child) for child in children)
+        return ast.Item(atoms, atoms[0].span.cover(atoms[-1].span))
+
+    def stmt(self, children: list[Any]) -> ast.Field:
+        name: Token = children[0]
+        items = tuple(children[1:])
+        name_span = self.span(name)
+        return ast.Field(str(name), name_span, items, name_span.cover(items[-1].span))
+
+    def use_decl(self, children: list[Any]) -> ast.Use:
+        keyword, target = children
+        target = self.string(target) if isinstance(target, Token) else target
+        return ast.Use(target, self.span(keyword).cover(target.span))
+
+    def decl(self, children: list[Any]) -> ast.Decl:
+        kind: Token = children[0]
+        name = next((c for c in children[1:3] if isinstance(c, ast.Name)), None)
+        title_token = next((c for c in children[1:3] if isinstance(c, Token) and c.type == "STRING"), None)
+        title = self.string(title_token) if title_token is not None else None
+        fields = tuple(c for c in children if isinstance(c, ast.Field))
+        kind_span = self.span(kind)
+        return ast.Decl(str(kind), kind_span, name, title, fields, kind_span.cover(self.span(children[-1])))
+
+    def assert_decl(self, children: list[Any]) -> ast.Assert:
+        keyword, name_token = children[0], children[1]
+        title = self.string(children[2]) if isinstance(children[2], Token) and children[2].type == "STRING" else None
+        clauses = tuple(c for c in children if isinstance(c, ast.Clause))
+        name = ast.Name((str(name_token),), self.span(name_token))
+        return ast.Assert(name, title, clauses, self.span(keyword).cover(self.span(children[-1])))
+
+    def clause(self, children: list[Any]) -> ast.Clause:
+        quantifier, kind = children[0], children[1]
+        where = next((c[1] for c in children[2:] if c[0] == "where"), None)
+        has = next((c[1] for c in children[2:] if c[0] == "has"), None)
+        end = children[-1][1].span if len(children) > 2 else self.span(kind)
+        return ast.Clause(str(quantifier), str(kind), self.span(kind), where, has, self.span(quantifier).cover(end))
+
+    def where(self, children: list[Any]) -> tuple[str, ast.Expr]:
+        return ("where", children[0])
+
+    def has(self, children: list[Any]) -> tuple[str, ast.Expr]:
+        return ("has", children[0])
+
+    def or_expr(self, children: list[Any]) -> ast.BoolOp:
+        return self._bool("or", children)
+
+    def and_expr(self, children: list[Any]) -> ast.BoolOp:
+        return self._bool("and", children)
+
+    def _bool(self, op: str, children: list[Any]) -> ast.BoolOp:
+        left, right = children
+        operands = (*left.operands, right) if isinstance(left, ast.BoolOp) and left.op == op else (left, right)
+        return ast.BoolOp(op, operands, left.span.cover(right.span))
+
+    def not_expr(self, children: list[Any]) -> ast.Not:
+        return ast.Not(children[0], children[0].span)
+
+    def truthy(self, children: list[Any]) -> ast.Truthy:
+        return ast.Truthy(children[0], children[0].span)
+
+    def compare(self, children: list[Any]) -> ast.Compare:
+        path, op, value = children
+        return ast.Compare(path, str(op), value, path.span.cover(value.span))
+
+    def member(self, children: list[Any]) -> ast.Member:
+        path, values = children
+        end = values[-1].span if values else path.span
+        return ast.Member(path, tuple(values), False, path.span.cover(end))
+
+    def not_member(self, children: list[Any]) -> ast.Member:
+        member = self.member(children)
+        return ast.Member(member.path, member.values, True, member.span)
+
+    def matches(self, children: list[Any]) -> ast.Matches:
+        path, value = children
+        return ast.Matches(path, value, path.span.cover(value.span))
+
+    def value_list(self, children: list[Any]) -> list[Any]:
+        return children
+
+    def value_string(self, children: list[Token]) -> ast.Str:
+        return self.string(children[0])
+
+    def value_date(self, children: list[Token]) -> ast.DateLit:
+        return ast.DateLit(str(children[0]), self.span(children[0]))
+
+    def value_duration(self, children: list[Token]) -> ast.Duration:
+        number = ast.Number(int(children[0]), self.span(children[0]))
+        unit = ast.Name((str(children[1]),), self.span(children[1])) if len(children) > 1 else None
+        return ast.Duration(number, unit, number.span.cover(unit.span) if unit else number.span)
+
+    def glob(self, children: list[Any]) -> ast.Glob:
+        prefix: ast.Name = children[0]
+        return ast.Glob(prefix, prefix.span.cover(self.span(children[1])))
+
+
+_BUILDER = _Builder()
+
+
+@dataclass(slots=True)
+class _Chunk:
+    tokens: list[Token]
+    open_brace: Token | None = None
+
+
+def _synthetic(kind: str, value: str, after: Token) -> Token:
+    return Token.new_borrow_pos(kind, value, after)
+
+
+class _Parse:
+    """The state of one file's parse: tokens, chunks, diagnostics."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.path = source.path
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: list[ast.Comment] = []
+        self.stopped = False
+
+    def span(self, token: Token) -> Span:
+        return _span_of(self.path, token)
+
+    def report(self, code: str, message: str, token: Token, *, label: str = "", help: str = "",
+               labels: tuple[Label, ...] = ()) -> None:
+        if self.stopped:
+            return
+        if len(self.diagnostics) >= MAX_ERRORS:
+            self.stopped = True
+            self.diagnostics.append(
+                Diagnostic("S010", f"more than {MAX_ERRORS} syntax errors; stopping here", self.span(token),
+                           severity_of("S010"), help="fix the errors above and check again")
+            )
+            return
+        self.diagnostics.append(
+            Diagnostic(code, message, self.span(token), severity_of(code), label=label, labels=labels, help=help)
+        )
+
+    # -- lexing ----------------------------------------------------------------------------
+    def tokens(self) -> list[Token]:
+        kept: list[Token] = []
+        append = kept.append
+        for token in _lark().lex(self.source.text, dont_ignore=True):
+            kind = token.type
+            if kind == "WS":
+                continue
+            if kind == "COMMENT":
+                self.comments.append(ast.Comment(str(token)[1:], self.span(token)))
+                continue
+            if kind == "_NL":
+                if not kept or kept[-1].type == "_NL":
+                    continue
+            elif kind in _BAD_TOKENS:
+                self.report_bad_token(token)
+                text = str(token)
+                if kind == "OPEN_STRING" and text.rstrip().endswith("{"):
+                    # `data x "title {`: the string swallowed the block's brace; give it back.
+                    append(token)
+                    cut = len(text.rstrip()) - 1
+                    brace = Token("LBRACE", "{", (token.start_pos or 0) + cut, token.line, (token.column or 1) + cut,
+                                  token.line, (token.column or 1) + cut + 1, (token.start_pos or 0) + cut + 1)
+                    append(brace)
+                    continue
+            append(token)
+        if kept and kept[-1].type != "_NL":
+            append(_synthetic("_NL", "\n", kept[-1]))
+        return kept
+
+    def report_bad_token(self, token: Token) -> None:
+        text = str(token)
+        if token.type == "OPEN_STRING":
+            self.report("S002", "unterminated string", token, label="this string has no closing `\"`",
+                        help='close the string on the same line, or use """...""" for text over several lines')
+        elif token.type == "SQ_STRING":
+            self.report("S007", "strings are written in double quotes", token, label="single-quoted",
+                        help=f'write "{text.strip(chr(39))}" instead')
+        else:
+            shown = text if text.isprintable() and not text.isspace() else f"U+{ord(text):04X}"
+            self.report("S003", f"invalid character `{shown}`", token, label="not part of the language")
+
+    # -- chunking --------------------------------------------------------------------------
+    def chunks(self, tokens: list[Token]) -> list[_Chunk]:
+        chunks: list[_Chunk] = []
+        current = _Chunk([])
+        depth = 0
+        nesting = 0
+        line_start = True
+        skip_to_line_end = False
+        count = len(tokens)
+        for index, token in enumerate(tokens):
+            kind = token.type
+            if skip_to_line_end:
+                if kind == "_NL":
+                    skip_to_line_end = False
+                    line_start = True
+                continue
+            if line_start and depth > 0 and token.column == 1 and self._opens_declaration(tokens, index):
+                self._close_unclosed(current, token)
+                chunks.append(current)
+                current = _Chunk([])
+                depth = 0
+            line_start = False
+            if kind == "LBRACE":
+                if depth == 0:
+                    current.open_brace = token
+                depth += 1
+            elif kind == "RBRACE":
+                if depth == 0:
+                    self.report("S008", "this `}` closes nothing", token, label="no `{` is open here",
+                                help="remove it, or add the declaration it was meant to close")
+                    continue
+                depth -= 1
+            elif kind in ("LPAR", "LSQB"):
+                nesting += 1
+                if nesting > MAX_NESTING:
+                    self.report("S009", f"brackets nested more than {MAX_NESTING} deep", token)
+                    current.tokens.clear()
+                    nesting = 0
+                    skip_to_line_end = True
+                    continue
+            elif kind in ("RPAR", "RSQB"):
+                nesting = max(0, nesting - 1)
+            elif kind == "_NL":
+                line_start = True
+                if not current.tokens:
+                    continue
+                current.tokens.append(token)
+                if depth == 0:
+                    chunks.append(current)
+                    current = _Chunk([])
+                    nesting = 0
+                continue
+            current.tokens.append(token)
+        if current.tokens:
+            if depth > 0:
+                self._close_unclosed(current, tokens[count - 1] if count else None)
+            chunks.append(current)
+        return chunks
+
+    @staticmethod
+    def _opens_declaration(tokens: list[Token], index: int) -> bool:
+        """Does the line starting at `index` look like a new top-level declaration?"""
+        first = tokens[index].type
+        if first == "USE" or first == "ASSERT":
+            return True
+        if first != "NAME":
+            return False
+        for token in tokens[index + 1:]:
+            if token.type == "LBRACE":
+                return True
+            if token.type in ("_NL", "RBRACE"):
+                return False
+        return False
+
+    def _close_unclosed(self, chunk: _Chunk, at: Token | None) -> None:
+        opener = chunk.open_brace
+        last = chunk.tokens[-1] if chunk.tokens else at
+        if opener is not None:
+            where = "the end of the file" if at is None or at is last else f"line {at.line}"
+            self.report("S004", "missing `}`: this block is never closed", opener,
+                        label="this `{` is not closed", help=f"add `}}` before {where}")
+        if last is None:
+            return
+        if chunk.tokens and chunk.tokens[-1].type != "_NL":
+            chunk.tokens.append(_synthetic("_NL", "\n", last))
+        chunk.tokens.append(_synthetic("RBRACE", "}", last))
+        chunk.tokens.append(_synthetic("_NL", "\n", last))
+
+    # -- parsing ---------------------------------------------------------------------------
+    def parse_chunk(self, chunk: _Chunk) -> Any | None:
+        parser = _lark().parser.parser  # the LALR parser behind the front end
+        tokens = chunk.tokens
+        while tokens and not self.stopped:
+            try:
+                return parser.parse(_TokenFeed(tokens), "chunk")
+            except UnexpectedToken as err:
+                tokens = self.recover(tokens, err)
+            except UnexpectedInput:  # pragma: no cover - the lexer is total, tokens are fed
+                return None
+        return None
+
+    def recover(self, tokens: list[Token], err: UnexpectedToken) -> list[Token]:
+        """Report the error and return the chunk's tokens with the bad statement removed."""
+        bad = err.token
+        index = next((i for i, t in enumerate(tokens) if t is bad), len(tokens))
+        if bad.type == "$END":
+            bad = tokens[-1]
+            index = len(tokens) - 1
+        start = index
+        while start > 0 and not self._boundary(tokens, start - 1):
+            start -= 1
+        end = index
+        while end < len(tokens) and not self._boundary(tokens, end):
+            end += 1
+        expected = set(err.expected)
+        if bad.type in _BAD_TOKENS:
+            return tokens[:index] + tokens[index + 1:]  # reported when lexed
+        if (bad.type == "CMP" and str(bad) == "=") or (bad.type == "BAD_CHAR" and str(bad) == ":"):
+            if index == start + 1 and tokens[start].type == "NAME":
+                self.report("S006", f"write a space between `{tokens[start]}` and its value, not `{bad}`", bad,
+                            label="remove this", help=f"write `{tokens[start]} value`")
+                return tokens[:index] + tokens[index + 1:]
+        opener = next((i for i, t in enumerate(tokens) if t.type in ("LBRACE",)), len(tokens))
+        if any(d.span.file == self.path and d.span.line == bad.line for d in self.diagnostics[-3:]):
+            pass  # one error per line: what follows an unterminated string or a bad character is noise
+        elif bad.type == "LBRACE" and index > opener:
+            self.report("S001", "unexpected `{`: declarations do not nest", bad,
+                        label="a block cannot start here",
+                        help="declare it at the top level and refer to it by name")
+        else:
+            self.report("S001", f"unexpected {describe_token(bad)}; expected {expected_in_words(expected)}", bad,
+                        label=f"expected {expected_in_words(expected)}")
+        if index <= opener:  # the declaration's header is broken: skip the declaration
+            return []
+        keep = self._unmatched_braces(tokens[start:end + 1], bad)
+        if end < len(tokens) and tokens[end].type == "_NL" and keep:
+            keep.append(tokens[end])
+        return tokens[:start] + keep + tokens[end + 1:]
+
+    @staticmethod
+    def _unmatched_braces(segment: list[Token], bad: Token) -> list[Token]:
+        """The braces of a dropped statement that open or close something outside it."""
+        opened: list[Token] = []
+        kept: list[Token] = []
+        for token in segment:
+            if token.type == "LBRACE":
+                opened.append(token)
+            elif token.type == "RBRACE":
+                if opened:
+                    opened.pop()
+                else:
+                    kept.append(token)
+        return kept + [t for t in opened if t is not bad]
+
+    @staticmethod
+    def _boundary(tokens: list[Token], index: int) -> bool:
+        kind = tokens[index].type
+        if kind not in ("_NL", "SEMICOLON"):
+            return False
+        return index == 0 or tokens[index - 1].type != "COMMA"
+
+
+def _span_of(path: str, token: Token) -> Span:
+    return Span(path, token.start_pos or 0, token.end_pos or 0, token.line or 1, token.column or 1,
+                token.end_line or 1, token.end_column or 1)
+
+
+def attach_docs(items: list[Any], comments: Sequence[ast.Comment]) -> list[Any]:
+    """Give each declaration the comment lines directly above it as its doc comment."""
+    by_line = {c.span.line: c for c in comments}
+    out = []
+    for item in items:
+        if isinstance(item, (ast.Decl, ast.Assert)):
+            lines = []
+            line = item.span.line - 1
+            while line in by_line:
+                lines.append(by_line[line].text.strip())
+                line -= 1
+            if lines:
+                item = _replace_doc(item, "\n".join(reversed(lines)))
+        out.append(item)
+    return out
+
+
+def _replace_doc(item: Any, doc: str) -> Any:
+    from dataclasses import replace
+
+    return replace(item, doc=doc)
+
+
+def parse_source(source: Source) -> tuple[ast.Module, list[Diagnostic]]:
+    """Parse one file. Never raises on bad input: every problem is a diagnostic."""
+    state = _Parse(source)
+    _BUILDER.path = source.path
+    _BUILDER.diagnostics = state.diagnostics
+    tokens = state.tokens()
+    items: list[Any] = []
+    for chunk in state.chunks(tokens):
+        if state.stopped:
+            break
+        result = state.parse_chunk(chunk)
+        if result is not None:
+            items.append(result)
+    items = attach_docs(items, state.comments)
+    end = len(source.text)
+    module = ast.Module(source.path, tuple(items), tuple(state.comments), source.span(0, end))
+    diagnostics = sorted(state.diagnostics, key=Diagnostic.sort_key)
+    return module, diagnostics
+
+
+def parse_text(text: str, path: str = "<text>") -> tuple[ast.Module, list[Diagnostic]]:
+    return parse_source(Source(path, text))
+
