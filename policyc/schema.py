@@ -106,7 +106,7 @@ KINDS: dict[str, KindSpec] = {
     k.name: k
     for k in (
         # --- kinds an author writes ---------------------------------------------------------
-        KindSpec("policy", "the notice itself (one per file)", (
+        KindSpec("policy", "the notice itself", (
             _f("controller", VT.REF, "who is responsible for the data", required=True, many=True, kinds=("controller",)),
             _f("version", VT.STRING, "the version of this notice"),
             _f("effective", VT.DATE, "the date from which this version applies"),
@@ -207,7 +207,7 @@ KINDS: dict[str, KindSpec] = {
             _f("name", VT.STRING, "the cookie's actual name, where it is not a valid identifier", many=True),
             _DESCRIPTION,
         )),
-        KindSpec("security", "how data is protected (one per file)", (
+        KindSpec("security", "how data is protected", (
             _f("measures", VT.REF, "the security measures", many=True, kinds=("measure",)),
             _f("certifications", VT.ENUM, "certifications held", many=True, choices=CERTIFICATIONS),
             _f("hosting", VT.COUNTRY, "where data is hosted", many=True, kinds=COUNTRY_KINDS),
@@ -218,7 +218,7 @@ KINDS: dict[str, KindSpec] = {
             _f("text", VT.TEXT, "the section's prose", required=True),
             _f("after", VT.ENUM, "the standard section it follows", choices=SECTIONS),
         )),
-        KindSpec("rights", "how rights are exercised (one per file)", (
+        KindSpec("rights", "how rights are exercised", (
             _f("contact", VT.CHANNEL, "where to send a request", many=True, kinds=("contact",)),
             _f("respond_within", VT.DURATION, "how quickly requests are answered"),
             _f("fee", VT.TEXT, "whether a fee is charged"),
@@ -298,3 +298,47 @@ KINDS: dict[str, KindSpec] = {
 
 # Names of kinds that the grammar treats specially (not in KINDS): `use`, `assert`.
 RESERVED_WORDS = ("use", "assert", "forbid", "require", "where", "has", "and", "or", "not", "in")
+
+
+def _type_words(spec: FieldSpec) -> str:
+    if spec.vt in (VT.REF, VT.REF_NOTE, VT.REF_TEXT):
+        kinds = " or ".join(f"`{k}`" for k in spec.kinds)
+        words = f"reference to {kinds}"
+        if spec.choices:
+            words += " or " + ", ".join(f"`{c}`" for c in spec.choices)
+        if spec.vt is VT.REF_NOTE:
+            words += ", optionally followed by a string"
+        if spec.vt is VT.REF_TEXT:
+            words += " followed by a string"
+    elif spec.vt is VT.ENUM:
+        words = "one of " + ", ".join(f"`{c}`" for c in spec.choices)
+    else:
+        words = spec.vt.value
+    if spec.many:
+        words += " (a list)"
+    return words
+
+
+def markdown_reference() -> str:
+    """The kinds-and-fields reference, as published in docs/kinds.md."""
+    lines = [
+        "# Kinds and fields",
+        "",
+        "Generated from `policyc/schema.py` (a test keeps this page in step with it).",
+        "A field marked *required* must be given; *repeatable* fields may be given on several lines.",
+        "",
+    ]
+    for section, stdlib in (("Kinds an author writes", False), ("Kinds the standard library writes", True)):
+        lines += [f"## {section}", ""]
+        for kind in KINDS.values():
+            if kind.stdlib is not stdlib:
+                continue
+            extra = " One per file; the name is optional." if kind.singleton else ""
+            lines += [f"### `{kind.name}`", "", f"{kind.doc[0].upper()}{kind.doc[1:]}.{extra}", "",
+                      "| field | value | meaning |", "| --- | --- | --- |"]
+            for spec in kind.fields:
+                flags = [flag for flag, on in (("required", spec.required), ("repeatable", spec.repeatable)) if on]
+                note = f" (*{', '.join(flags)}*)" if flags else ""
+                lines.append(f"| `{spec.name}`{note} | {_type_words(spec)} | {spec.doc} |")
+            lines.append("")
+    return "\n".join(lines)

@@ -73,3 +73,22 @@ CODES: dict[str, Code] = {row.code: row for row in _ROWS}
 
 def severity_of(code: str) -> Severity:
     return CODES[code].severity
+
+
+def markdown_table() -> str:
+    """The list of codes, as published in docs/diagnostics.md."""
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "Generated from `policyc/diagnostics/codes.py` (a test keeps this page in step with it).",
+        "Every diagnostic has a stable code, a slug, a default severity (E error, W warning) and a span.",
+        "",
+    ]
+    for prefix, family in FAMILIES.items():
+        rows = [c for c in CODES.values() if c.code.startswith(prefix)]
+        if not rows:
+            continue
+        lines += [f"## {prefix}: {family}", "", "| code | slug | severity | what it reports |", "| --- | --- | --- | --- |"]
+        lines += [f"| {c.code} | `{c.slug}` | {c.severity.letter} | {c.summary} |" for c in rows]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""`policyc check` as a user runs it: formats, exit codes, folders, colour."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+GOOD = '''use uk_gdpr
+
+policy "Notice" {
+  controller acme
+  jurisdictions uk_gdpr
+}
+
+controller acme "Acme Ltd" {
+  email "privacy@acme.example"
+}
+
+data contact "Contact details" {
+  includes "name", "email address"
+  category contact
+  source subject
+}
+
+purpose orders "Delivering orders" {
+  uses contact
+  basis contract
+  retain 6 years after contract_end
+}
+'''
+
+BAD = GOOD.replace("  basis contract\n", "  basis contrakt\n").replace("uses contact\n", "uses contact\n  colour red\n")
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def language_codes(stdout: str) -> list[str]:
+    return [d["code"] for d in json.loads(stdout)["diagnostics"] if d["code"][0] in "SNT"]
+
+
+def test_clean_policy_exits_zero(tmp_path: Path) -> None:
+    result = run_cli("check", "--format", "json", str(write(tmp_path, "good.policy", GOOD)))
+    assert language_codes(result.stdout) == []
+    assert result.returncode == (1 if json.loads(result.stdout)["summary"]["errors"] else 0)
+
+
+def test_errors_exit_one_with_json_shape(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.policy", BAD)
+    result = run_cli("check", "--format", "json", str(path))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["version"] == 1
+    first = report["diagnostics"][0]
+    assert set(first) >= {"code", "name", "severity", "message", "file", "line", "column", "end_line",
+                          "end_column", "help"}
+    by_code = {d["code"]: d for d in report["diagnostics"]}
+    assert by_code["T001"]["line"] == 20 and by_code["T001"]["name"] == "unknown-field"
+    assert by_code["N001"]["help"] == "did you mean `contract`?"
+    assert report["summary"] == {"errors": 2, "warnings": 0, "files": 1}
+
+
+def test_text_output_shows_snippet_and_caret(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.policy", BAD)
+    result = run_cli("check", str(path), env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 1
+    assert "error[N001]: unknown basis `contrakt`" in result.stdout
+    assert "  basis contrakt" in result.stdout
+    assert "        ^^^^^^^^" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert "2 errors" in result.stderr
+
+
+def test_color_always_uses_ansi(tmp_path: Path) -> None:
+    result = run_cli("check", "--color", "always", str(write(tmp_path, "bad.policy", BAD)))
+    assert "\x1b[" in result.stdout
+
+
+def test_folder_argument_checks_every_policy_under_it(tmp_path: Path) -> None:
+    write(tmp_path, "a/one.policy", GOOD)
+    write(tmp_path, "a/b/two.policy", BAD)
+    write(tmp_path, "a/notes.txt", "not a policy {")
+    result = run_cli("check", "--format", "json", str(tmp_path / "a"))
+    report = json.loads(result.stdout)
+    assert report["summary"]["files"] == 2
+    assert {Path(d["file"]).name for d in report["diagnostics"] if d["code"][0] in "SNT"} == {"two.policy"}
+
+
+def test_sarif_and_github_formats(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.policy", BAD)
+    sarif = json.loads(run_cli("check", "--format", "sarif", str(path), cwd=tmp_path).stdout)
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"N001", "T001"}
+    uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "bad.policy"
+    github = run_cli("check", "--format", "github", str(path), cwd=tmp_path).stdout.splitlines()
+    assert any(line.startswith("::error file=bad.policy,line=20,") for line in github)
+
+
+def test_usage_errors_exit_two() -> None:
+    assert run_cli().returncode == 2
+    assert run_cli("check").returncode == 2
+    assert run_cli("check", "--format", "xml", "x.policy").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("policyc ")
