@@ -27,6 +27,7 @@ from policyc.source import Source
 
 MAX_ERRORS = 100
 MAX_NESTING = 32
+_LINE_COMMENT = re.compile(r"#[^\n]*")
 _BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
 
 # Plain words for what the parser expected, in the order they are listed.
@@ -382,6 +383,8 @@ class _Parse:
                 self.comments.append(ast.Comment(str(token)[1:], self.span(token)))
                 continue
             if kind == "_NL":
+                if "#" in token:
+                    self.line_comments(token)
                 if not kept or kept[-1].type == "_NL":
                     continue
             elif kind in _BAD_TOKENS:
@@ -399,6 +402,14 @@ class _Parse:
         if kept and kept[-1].type != "_NL":
             append(_synthetic("_NL", "\n", kept[-1]))
         return kept
+
+    def line_comments(self, token: Token) -> None:
+        """Collect the comment-only lines that a newline token swallowed."""
+        base = token.start_pos or 0
+        text = str(token)
+        for match in _LINE_COMMENT.finditer(text):
+            start = base + match.start()
+            self.comments.append(ast.Comment(match.group()[1:], self.source.span(start, base + match.end())))
 
     def report_bad_token(self, token: Token) -> None:
         text = str(token)
