@@ -8,7 +8,6 @@ the schema table and is worked out by the type checker.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from policyc.diagnostics.model import Span
 
@@ -59,7 +58,7 @@ class BadAtom:
     span: Span
 
 
-Atom = Union[Str, DateLit, Number, Name, Plus, BadAtom]
+Atom = Str | DateLit | Number | Name | Plus | BadAtom
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +131,7 @@ class Duration:
     span: Span
 
 
-Value = Union[Str, DateLit, Duration, Name, Glob]
+Value = Str | DateLit | Duration | Name | Glob
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +176,7 @@ class BoolOp:
     span: Span
 
 
-Expr = Union[Truthy, Compare, Member, Matches, Not, BoolOp]
+Expr = Truthy | Compare | Member | Matches | Not | BoolOp
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +200,7 @@ class Assert:
     doc: str = ""
 
 
-TopLevel = Union[Use, Decl, Assert]
+TopLevel = Use | Decl | Assert
 
 
 @dataclass(frozen=True, slots=True)

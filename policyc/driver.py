@@ -51,7 +51,6 @@ def check_files(files: list[Path]) -> CheckResult:
     """Parse, resolve and type-check the files (and everything they import)."""
     program = Program()
     program.load_prelude()
-    sources: dict[str, Source] = {}
     entry_names: list[str] = []
     for path in files:
         source, problem = read_source(str(path), str(path))

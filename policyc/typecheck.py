@@ -12,7 +12,6 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
 from urllib.parse import urlsplit
 
 from policyc import ast
@@ -96,7 +95,7 @@ class Retention:
     reason: str | None = None
 
 
-Value = Union[Ref, Word, Text, Int, Bool, Date, Duration, Retention]
+Value = Ref | Word | Text | Int | Bool | Date | Duration | Retention
 
 
 @dataclass(slots=True)
@@ -396,8 +395,10 @@ class TypeChecker:
             return ref
 
         reason: str | None = None
-        if atoms and isinstance(atoms[-1], ast.Str) and not word(0, "criteria"):
-            reason = atoms.pop().value  # type: ignore[union-attr]
+        last = atoms[-1] if atoms else None
+        if isinstance(last, ast.Str) and not word(0, "criteria"):
+            reason = last.value
+            atoms.pop()
         if word(0, "session") and len(atoms) == 1:
             return Retention(item.span, session=True, reason=reason)
         if word(0, "criteria"):

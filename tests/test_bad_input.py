@@ -62,7 +62,7 @@ def test_unknown_encodings(tmp_path: Path, name: str, data: bytes, fragment: str
 def test_utf8_with_byte_order_mark_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "bom.policy"
     path.write_bytes(b"\xef\xbb\xbfdata d \"D\" {\n  includes \"a\"\n}\n")
-    status, out, _ = check(path)
+    _, out, _ = check(path)
     assert [c for c in codes_of(out) if c[0] in "SNT"] == []
 
 

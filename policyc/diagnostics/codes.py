@@ -88,7 +88,8 @@ def markdown_table() -> str:
         rows = [c for c in CODES.values() if c.code.startswith(prefix)]
         if not rows:
             continue
-        lines += [f"## {prefix}: {family}", "", "| code | slug | severity | what it reports |", "| --- | --- | --- | --- |"]
+        lines += [f"## {prefix}: {family}", "", "| code | slug | severity | what it reports |",
+                  "| --- | --- | --- | --- |"]
         lines += [f"| {c.code} | `{c.slug}` | {c.severity.letter} | {c.summary} |" for c in rows]
         lines.append("")
     return "\n".join(lines)

@@ -46,7 +46,8 @@ def program() -> Program:
 def typed(program: Program) -> list[TypedDecl]:
     checker = TypeChecker(program)
     decls = [d for name in stdlib_names() for d in checker.check_module(program.modules[name])]
-    assert checker.diagnostics == [], [f"{d.span.file}:{d.span.line}: {d.code} {d.message}" for d in checker.diagnostics]
+    problems = [f"{d.span.file}:{d.span.line}: {d.code} {d.message}" for d in checker.diagnostics]
+    assert problems == []
     return decls
 
 
