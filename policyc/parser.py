@@ -387,6 +387,10 @@ class _Parse:
                     self.line_comments(token)
                 if not kept or kept[-1].type == "_NL":
                     continue
+            elif kind == "BAD_CHAR" and str(token) == ":" and self._after_field_name(kept):
+                self.report("S006", f"write a space between `{kept[-1]}` and its value, not `:`", token,
+                            label="remove this", help=f"write `{kept[-1]} value`")
+                continue
             elif kind in _BAD_TOKENS:
                 self.report_bad_token(token)
                 text = str(token)
@@ -402,6 +406,13 @@ class _Parse:
         if kept and kept[-1].type != "_NL":
             append(_synthetic("_NL", "\n", kept[-1]))
         return kept
+
+    @staticmethod
+    def _after_field_name(kept: list[Token]) -> bool:
+        """Is the last token a name that starts a statement?"""
+        if not kept or kept[-1].type != "NAME":
+            return False
+        return len(kept) == 1 or kept[-2].type in ("_NL", "LBRACE", "SEMICOLON")
 
     def line_comments(self, token: Token) -> None:
         """Collect the comment-only lines that a newline token swallowed."""
@@ -431,6 +442,7 @@ class _Parse:
         nesting = 0
         line_start = True
         skip_to_line_end = False
+        discarding = False  # the rest of this declaration is dropped (after S009)
         count = len(tokens)
         for index, token in enumerate(tokens):
             kind = token.type
@@ -458,8 +470,9 @@ class _Parse:
             elif kind in ("LPAR", "LSQB"):
                 nesting += 1
                 if nesting > MAX_NESTING:
-                    self.report("S009", f"brackets nested more than {MAX_NESTING} deep", token)
-                    current.tokens.clear()
+                    self.report("S009", f"brackets nested more than {MAX_NESTING} deep", token,
+                                help=f"brackets may nest at most {MAX_NESTING} deep; split the expression")
+                    discarding = True
                     nesting = 0
                     skip_to_line_end = True
                     continue
@@ -471,12 +484,14 @@ class _Parse:
                     continue
                 current.tokens.append(token)
                 if depth == 0:
-                    chunks.append(current)
+                    if not discarding:
+                        chunks.append(current)
                     current = _Chunk([])
                     nesting = 0
+                    discarding = False
                 continue
             current.tokens.append(token)
-        if current.tokens:
+        if current.tokens and not discarding:
             if depth > 0:
                 self._close_unclosed(current, tokens[count - 1] if count else None)
             chunks.append(current)
@@ -519,7 +534,10 @@ class _Parse:
             try:
                 return parser.parse(_TokenFeed(tokens), "chunk")
             except UnexpectedToken as err:
-                tokens = self.recover(tokens, err)
+                shorter = self.recover(tokens, err)
+                if len(shorter) >= len(tokens):  # recovery must always make progress
+                    shorter = [t for t in tokens if t is not err.token][: len(tokens) - 1]
+                tokens = shorter
             except UnexpectedInput:  # pragma: no cover - the lexer is total, tokens are fed
                 return None
         return None
@@ -546,8 +564,12 @@ class _Parse:
                             label="remove this", help=f"write `{tokens[start]} value`")
                 return tokens[:index] + tokens[index + 1:]
         opener = next((i for i, t in enumerate(tokens) if t.type in ("LBRACE",)), len(tokens))
+        comma = index - 2 if index >= 2 and tokens[index - 1].type == "_NL" else index - 1
         if any(d.span.file == self.path and d.span.line == bad.line for d in self.diagnostics[-3:]):
-            pass  # one error per line: what follows an unterminated string or a bad character is noise
+            pass
+        elif comma >= 0 and tokens[comma].type == "COMMA" and bad.type in ("RBRACE", "_NL", "SEMICOLON"):
+            self.report("S001", "a list cannot end with a comma", tokens[comma], label="nothing follows this comma",
+                        help="remove the comma, or add the missing value after it")  # one error per line: what follows an unterminated string or a bad character is noise
         elif bad.type == "LBRACE" and index > opener:
             self.report("S001", "unexpected `{`: declarations do not nest", bad,
                         label="a block cannot start here",
@@ -557,6 +579,16 @@ class _Parse:
                         label=f"expected {expected_in_words(expected)}")
         if index <= opener:  # the declaration's header is broken: skip the declaration
             return []
+        if bad.type == "LBRACE":  # a nested block: drop it through its matching `}`
+            depth = 0
+            for position in range(index, len(tokens)):
+                kind = tokens[position].type
+                depth += 1 if kind == "LBRACE" else -1 if kind == "RBRACE" else 0
+                if depth == 0:
+                    end = position
+                    while end < len(tokens) and not self._boundary(tokens, end):
+                        end += 1
+                    break
         keep = self._unmatched_braces(tokens[start:end + 1], bad)
         if end < len(tokens) and tokens[end].type == "_NL" and keep:
             keep.append(tokens[end])

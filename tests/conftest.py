@@ -24,3 +24,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         cwd=cwd or REPO, env=env, input=stdin.decode() if stdin else None,
         capture_output=True, text=True, timeout=timeout,
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-cases", action="store_true", default=False,
+        help="rewrite the `# expect:` headers of tests/cases/**/*.policy from the diagnostics the checker reports",
+    )
