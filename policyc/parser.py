@@ -566,10 +566,10 @@ class _Parse:
         opener = next((i for i, t in enumerate(tokens) if t.type in ("LBRACE",)), len(tokens))
         comma = index - 2 if index >= 2 and tokens[index - 1].type == "_NL" else index - 1
         if any(d.span.file == self.path and d.span.line == bad.line for d in self.diagnostics[-3:]):
-            pass
+            pass  # one error per line: what follows an unterminated string or a bad character is noise
         elif comma >= 0 and tokens[comma].type == "COMMA" and bad.type in ("RBRACE", "_NL", "SEMICOLON"):
             self.report("S001", "a list cannot end with a comma", tokens[comma], label="nothing follows this comma",
-                        help="remove the comma, or add the missing value after it")  # one error per line: what follows an unterminated string or a bad character is noise
+                        help="remove the comma, or add the missing value after it")
         elif bad.type == "LBRACE" and index > opener:
             self.report("S001", "unexpected `{`: declarations do not nest", bad,
                         label="a block cannot start here",
