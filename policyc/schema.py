@@ -121,6 +121,8 @@ KINDS: dict[str, KindSpec] = {
             _f("minimum_age", VT.INT, "the age below which the service is not offered"),
             _f("children", VT.TEXT, "what happens to children's data"),
             _f("shares_with", VT.ENUM, "`none`: the explicit statement that data is shared with no one", choices=("none",)),
+            _f("do_not_sell_url", VT.URL, "the \"Do Not Sell or Share My Personal Information\" page (CCPA)"),
+            _f("limit_use_url", VT.URL, "the \"Limit the Use of My Sensitive Personal Information\" page (CCPA)"),
         ), singleton=True),
         KindSpec("controller", "who is responsible for the data", (
             _f("legal_name", VT.STRING, "the registered legal name"),
