@@ -7,8 +7,9 @@ from pathlib import Path
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Severity
+from policyc.model import Model, build_model
 from policyc.parser import parse_source
-from policyc.resolver import Program
+from policyc.resolver import Module, Program
 from policyc.source import Source, SourceError, read_source
 from policyc.typecheck import TypeChecker, TypedDecl
 
@@ -20,6 +21,7 @@ class CheckResult:
     sources: dict[str, Source]
     files: list[str]
     typed: list[TypedDecl] = field(default_factory=list)
+    models: dict[str, Model] = field(default_factory=dict)  # by file, for files that declare a policy
 
     @property
     def errors(self) -> int:
@@ -83,13 +85,55 @@ def _unreadable(source: Source, problem: str) -> Diagnostic:
 
 
 def _finish(program: Program, entry_names: list[str]) -> CheckResult:
+    from policyc.rules import run_rules
+
     checker = TypeChecker(program)
     typed: list[TypedDecl] = []
+    by_module: dict[int, list[TypedDecl]] = {}
     sources: dict[str, Source] = {}
     for module in program.modules.values():
         sources[module.source.path] = module.source
         if not module.stdlib:
-            typed.extend(checker.check_module(module))
-    unique = {(d.code, d.span, d.message): d for d in [*program.diagnostics, *checker.diagnostics]}
-    diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
-    return CheckResult(program, diagnostics, sources, entry_names, typed)
+            by_module[id(module)] = checker.check_module(module)
+            typed.extend(by_module[id(module)])
+    diagnostics = [*program.diagnostics, *checker.diagnostics]
+    models: dict[str, Model] = {}
+    library = stdlib_typed(program)
+    for module in program.modules.values():
+        if module.stdlib or not any(d.kind == "policy" for d in module.tree.decls):
+            continue
+        own = [t for m in _with_user_imports(module) for t in by_module.get(id(m), [])]
+        model = build_model(own, library)
+        models[module.source.path] = model
+        diagnostics.extend(run_rules(model))
+    unique = {(d.code, d.span, d.message): d for d in diagnostics}
+    ordered = sorted(unique.values(), key=Diagnostic.sort_key)
+    return CheckResult(program, ordered, sources, entry_names, typed, models)
+
+
+def _with_user_imports(module: Module) -> list[Module]:
+    """The module and the user files it imports, directly or through other user files."""
+    seen: dict[int, Module] = {id(module): module}
+    stack = [module]
+    while stack:
+        for imported in stack.pop().imports:
+            if not imported.stdlib and id(imported) not in seen:
+                seen[id(imported)] = imported
+                stack.append(imported)
+    return list(seen.values())
+
+
+_STDLIB_TYPED: dict[str, list[TypedDecl]] = {}
+
+
+def stdlib_typed(program: Program) -> list[TypedDecl]:
+    """The standard library's typed declarations (checked once per process; they never change)."""
+    out: list[TypedDecl] = []
+    checker = TypeChecker(program)
+    for name, module in program.modules.items():
+        if not module.stdlib:
+            continue
+        if name not in _STDLIB_TYPED:
+            _STDLIB_TYPED[name] = checker.check_module(module)
+        out.extend(_STDLIB_TYPED[name])
+    return out

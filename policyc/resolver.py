@@ -76,6 +76,7 @@ def _stdlib_module(name: str) -> Module | None:
     return module
 
 
+@cache
 def stdlib_names() -> list[str]:
     return sorted(p.stem for p in stdlib_dir().glob("*.policy"))
 
@@ -129,6 +130,7 @@ class Program:
         return module
 
     def _link(self, module: Module, root: Path | None, chain: list[Path]) -> None:
+        self._link_jurisdictions(module)
         for use in module.tree.uses:
             target = use.target
             if isinstance(target, ast.Name):
@@ -186,6 +188,21 @@ class Program:
                 self._link(existing, root, [*chain, file])
             if existing not in module.imports:
                 module.imports.append(existing)
+
+    def _link_jurisdictions(self, module: Module) -> None:
+        """`jurisdictions uk_gdpr` in a policy implies `use uk_gdpr`: the law's module is in scope."""
+        for decl in module.tree.decls:
+            if decl.kind != "policy":
+                continue
+            for fld in decl.fields:
+                if fld.name != "jurisdictions":
+                    continue
+                for item in fld.items:
+                    atom = item.atoms[0] if len(item.atoms) == 1 else None
+                    if isinstance(atom, ast.Name) and len(atom.parts) == 1 and atom.dotted in stdlib_names():
+                        imported = self.stdlib(atom.dotted)
+                        if imported is not None and imported is not module and imported not in module.imports:
+                            module.imports.append(imported)
 
     def _check_duplicates(self, module: Module) -> None:
         first: dict[tuple[str, str], ast.Decl] = {}

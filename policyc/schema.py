@@ -112,7 +112,7 @@ KINDS: dict[str, KindSpec] = {
             _f("effective", VT.DATE, "the date from which this version applies"),
             _f("reviewed", VT.DATE, "when the notice was last reviewed"),
             _f("language", VT.STRING, "the BCP 47 language tag of the notice, such as `en-GB`"),
-            _f("jurisdictions", VT.REF, "the laws the notice answers to", many=True, kinds=("law",)),
+            _f("jurisdictions", VT.REF, "the laws the notice answers to", required=True, many=True, kinds=("law",)),
             _f("audience", VT.ENUM, "whom the notice is for", many=True, choices=AUDIENCES),
             _f("url", VT.URL, "where the notice is published"),
             _f("summary", VT.TEXT, "a short introduction"),

@@ -35,7 +35,8 @@ from policyc.diagnostics.model import Diagnostic
 from policyc.driver import check_files
 
 CASES = Path(__file__).resolve().parent / "cases"
-FAMILIES = ("S", "N", "T")
+FAMILIES = ("S", "N", "T")  # what syntax/, names/, types/ and ok/ cases compare
+ALL_FAMILIES = ("S", "N", "T", "P", "C", "A", "Q")  # rules/ cases compare every finding
 MALFORMED_FOLDERS = {"syntax": 20, "names": 10, "types": 15}
 MIN_OK_CASES = 5
 MIN_MALFORMED_CASES = 40
@@ -170,7 +171,8 @@ def actual_diagnostics(case: Path) -> list[Actual]:
         hang = str(err)
     if diagnostics is None:
         pytest.fail(f"{case_id(case)}: {hang} (an endless loop?)", pytrace=False)
-    return [_actual(d, case) for d in diagnostics if d.code.startswith(FAMILIES)]
+    families = ALL_FAMILIES if case_id(case).startswith("rules/") else FAMILIES
+    return [_actual(d, case) for d in diagnostics if d.code.startswith(families)]
 
 
 def _actual(diagnostic: Diagnostic, case: Path) -> Actual:
@@ -301,11 +303,15 @@ def test_folders_hold_their_family() -> None:
         if folder == "ok":
             if not header.nothing:
                 wrong.append(f"{ident}: an ok/ case must say `# expect: nothing`")
+        elif folder == "rules":
+            code = ident.split("/")[1]
+            if code not in CODES:
+                wrong.append(f"{ident}: rules/{code}/ is not a code")
         elif folder in letters:
             if not any(e.key.code.startswith(letters[folder]) for e in header.expectations):
                 wrong.append(f"{ident}: expects no {letters[folder]} code")
         else:
-            wrong.append(f"{ident}: not in syntax/, names/, types/ or ok/")
+            wrong.append(f"{ident}: not in syntax/, names/, types/, rules/ or ok/")
     assert wrong == []
 
 
@@ -313,3 +319,16 @@ def test_every_language_code_is_expected_by_a_case() -> None:
     expected = {e.key.code for path in case_files() for e in parse_header(path).expectations}
     language = {code for code in CODES if code.startswith(FAMILIES)}
     assert sorted(language - expected) == []
+
+
+def test_every_rule_has_a_triggering_case_and_a_near_miss() -> None:
+    """rules/CODE/ holds a case that reports CODE and one that must not (a near miss)."""
+    missing: list[str] = []
+    for code in sorted(c for c in CODES if c.startswith(("P", "C", "A", "Q"))):
+        cases = [p for p in case_files() if case_id(p).startswith(f"rules/{code}/")]
+        expecting = [p for p in cases if any(e.key.code == code for e in parse_header(p).expectations)]
+        if not expecting:
+            missing.append(f"{code}: no case reports it")
+        if len(expecting) == len(cases):
+            missing.append(f"{code}: no near-miss case (one that must not report it)")
+    assert missing == []

@@ -8,27 +8,33 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 
-GOOD = '''use uk_gdpr
-
-policy "Notice" {
+GOOD = '''policy "Notice" {
   controller acme
   jurisdictions uk_gdpr
+  shares_with none
 }
 
 controller acme "Acme Ltd" {
   email "privacy@acme.example"
+  authority ico
 }
 
 data contact "Contact details" {
   includes "name", "email address"
   category contact
   source subject
+  required_for contract
+  if_not_provided "We cannot deliver your order."
 }
 
 purpose orders "Delivering orders" {
   uses contact
   basis contract
   retain 6 years after contract_end
+}
+
+rights {
+  contact "privacy@acme.example"
 }
 '''
 
@@ -48,8 +54,8 @@ def language_codes(stdout: str) -> list[str]:
 
 def test_clean_policy_exits_zero(tmp_path: Path) -> None:
     result = run_cli("check", "--format", "json", str(write(tmp_path, "good.policy", GOOD)))
-    assert language_codes(result.stdout) == []
-    assert result.returncode == (1 if json.loads(result.stdout)["summary"]["errors"] else 0)
+    assert json.loads(result.stdout)["diagnostics"] == []
+    assert result.returncode == 0
 
 
 def test_errors_exit_one_with_json_shape(tmp_path: Path) -> None:
@@ -62,7 +68,7 @@ def test_errors_exit_one_with_json_shape(tmp_path: Path) -> None:
     assert set(first) >= {"code", "name", "severity", "message", "file", "line", "column", "end_line",
                           "end_column", "help"}
     by_code = {d["code"]: d for d in report["diagnostics"]}
-    assert by_code["T001"]["line"] == 20 and by_code["T001"]["name"] == "unknown-field"
+    assert by_code["T001"]["line"] == 22 and by_code["T001"]["name"] == "unknown-field"
     assert by_code["N001"]["help"] == "did you mean `contract`?"
     assert report["summary"] == {"errors": 2, "warnings": 0, "files": 1}
 
@@ -101,7 +107,7 @@ def test_sarif_and_github_formats(tmp_path: Path) -> None:
     uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "bad.policy"
     github = run_cli("check", "--format", "github", str(path), cwd=tmp_path).stdout.splitlines()
-    assert any(line.startswith("::error file=bad.policy,line=20,") for line in github)
+    assert any(line.startswith("::error file=bad.policy,line=22,") for line in github)
 
 
 def test_usage_errors_exit_two() -> None:

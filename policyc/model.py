@@ -1,0 +1,808 @@
+"""Model stage: the resolved, backend-neutral policy.
+
+Built from the type checker's typed declarations of one policy file (and the user files it imports).
+References are replaced by the entities they name, durations are normalised, and the facts the
+author does not repeat are derived:
+
+- the rights offered: the universal rights of the policy's laws, plus what each controller
+  purpose's bases and conditions grant, plus the objection to direct marketing where a purpose is
+  direct marketing, plus the Art 22 right where a purpose makes automated decisions, plus `also`;
+- the international transfers: each recipient country outside a law's area, with the adequacy
+  decision that covers it (at the policy's `effective` date) or the safeguards given;
+- Art 14: whether any data comes from a source other than the person.
+
+Every backend reads only this model; the legal rules read it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from policyc import ast
+from policyc.diagnostics.model import Span
+from policyc.typecheck import Bool, Date, Duration, Int, Ref, Retention, Text, TypedDecl, Value, Word
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """What every declared thing has: its name, title, and where it is declared."""
+
+    key: str
+    title: str
+    span: Span
+    decl: ast.Decl = field(repr=False, compare=False)
+
+    def has_field(self, name: str) -> bool:
+        """The author wrote the field (even if its value did not resolve: no follow-on findings then)."""
+        return any(fld.name == name for fld in self.decl.fields)
+
+    def written(self, name: str) -> int:
+        """How many values the author wrote for a field (resolved or not)."""
+        return sum(len(fld.items) for fld in self.decl.fields if fld.name == name)
+
+    def field_span(self, name: str) -> Span:
+        """The span of a field of the declaration, or of its header when the field is absent."""
+        for fld in self.decl.fields:
+            if fld.name == name:
+                return fld.span
+        return self.span
+
+
+# --- standard-library entities ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Authority(Entity):
+    legal_name: str = ""
+    url: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Law(Entity):
+    area: frozenset[str] = frozenset()  # country codes, regions expanded
+    authorities: tuple[str, ...] = ()
+    child_consent_age: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Right(Entity):
+    article: str = ""
+    summary: str = ""
+    dpv: str = ""
+    universal: bool = False
+    laws: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Basis(Entity):
+    article: str = ""
+    grants: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    dpv: str = ""
+    summary: str = ""
+    laws: tuple[str, ...] = ()
+    criminal: bool = False  # conditions only: an Art 10 condition
+
+
+@dataclass(frozen=True, slots=True)
+class Safeguard(Entity):
+    article: str = ""
+    laws: tuple[str, ...] = ()
+    adequacy: bool = False
+    copy_required: bool = False
+    derogation: bool = False
+    dpv: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Category(Entity):
+    dpv: str = ""
+    fides: str = ""
+    special: bool = False
+    criminal: bool = False
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PurposeKind(Entity):
+    dpv: str = ""
+    fides: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Adequacy(Entity):
+    law: str = ""
+    countries: frozenset[str] = frozenset()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    scope: str = ""
+
+    def covers(self, country: str, on: dt.date | None) -> bool:
+        if country not in self.countries:
+            return False
+        if on is None:
+            return self.until is None
+        return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
+
+
+# --- author entities ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Contact(Entity):
+    legal_name: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    url: str = ""
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.email, self.phone, self.address, self.url) if c)
+
+
+@dataclass(frozen=True, slots=True)
+class Controller(Contact):
+    registration: str = ""
+    ico_registration: str = ""
+    trading_as: tuple[str, ...] = ()
+    country: str = ""
+    dpo: Contact | None = None
+    representative: Contact | None = None
+    authorities: tuple[Authority, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source(Entity):
+    legal_name: str = ""
+    description: str = ""
+    public: bool | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Data(Entity):
+    includes: tuple[str, ...] = ()
+    description: str = ""
+    categories: tuple[Category, ...] = ()
+    special: tuple[Category, ...] = ()
+    criminal: bool = False
+    sources: tuple[str, ...] = ()  # `subject`, `observed`, `derived`, or the key of a Source
+    named_sources: tuple[Source, ...] = ()
+    required_for: str = ""
+    if_not_provided: str = ""
+    subjects: tuple[str, ...] = ()
+
+    @property
+    def is_special(self) -> bool:
+        return bool(self.special) or any(c.special for c in self.categories)
+
+    @property
+    def is_criminal(self) -> bool:
+        return self.criminal or any(c.criminal for c in (*self.categories, *self.special))
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.is_special or any(c.sensitive for c in self.categories)
+
+    @property
+    def from_subject(self) -> bool:
+        """Collected from the person (Art 13): no source given, or `subject` / `observed`."""
+        return not self.sources or any(s in ("subject", "observed") for s in self.sources)
+
+    @property
+    def from_elsewhere(self) -> bool:
+        """Obtained from a third party (Art 14)."""
+        return bool(self.named_sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient(Entity):
+    role: str = ""
+    legal_name: str = ""
+    description: str = ""
+    includes: tuple[str, ...] = ()
+    sector: str = ""
+    countries: tuple[str, ...] = ()
+    safeguards: tuple[Safeguard, ...] = ()
+    safeguard_copy: str = ""
+    sells: bool | None = None
+    shares: bool | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision(Entity):
+    uses: tuple[Data, ...] = ()
+    description: str = ""
+    logic: str = ""
+    significance: str = ""
+    consequences: str = ""
+    solely_automated: bool | None = None
+    legal_effect: bool | None = None
+    safeguards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BasisUse:
+    """A lawful basis or condition as a purpose uses it, with its note (the interest, the law cited)."""
+
+    basis: Basis
+    note: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    """A normalised retention expression."""
+
+    span: Span
+    period: str = ""  # ISO 8601, such as P6Y
+    period_days: float | None = None
+    after: str = ""  # event key
+    until: str = ""  # event key
+    unless: str = ""
+    unless_reason: str = ""
+    criteria: str = ""
+    session: bool = False
+    reason: str = ""
+
+    @property
+    def concrete(self) -> bool:
+        """A period or an event is given (not criteria alone)."""
+        return bool(self.period or self.until or self.after or self.session)
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose(Entity):
+    uses: tuple[Data, ...] = ()
+    description: str = ""
+    kinds: tuple[PurposeKind, ...] = ()
+    bases: tuple[BasisUse, ...] = ()
+    conditions: tuple[BasisUse, ...] = ()
+    retention: RetentionRule | None = None
+    recipients: tuple[Recipient, ...] = ()
+    direct_marketing: bool = False
+    decisions: tuple[Decision, ...] = ()
+    subjects: tuple[str, ...] = ()
+    role: str = "controller"
+    on_behalf_of: str = ""
+
+    @property
+    def as_processor(self) -> bool:
+        return self.role == "processor"
+
+
+@dataclass(frozen=True, slots=True)
+class Cookie(Entity):
+    provider: Recipient | None = None  # None: first party
+    purposes: tuple[Purpose, ...] = ()
+    expires: str = ""  # ISO 8601 duration, "session", or "" when not stated
+    kind: str = ""
+    technology: str = "cookie"
+    names: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def essential(self) -> bool:
+        return self.kind == "strictly_necessary"
+
+
+@dataclass(frozen=True, slots=True)
+class Section(Entity):
+    text: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Security(Entity):
+    measures: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    hosting: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RightsInfo(Entity):
+    """The `rights` declaration: how rights are exercised."""
+
+    contact: tuple[str, ...] = ()  # channels, a contact's channels expanded
+    respond_within: str = ""
+    fee: str = ""
+    verify: str = ""
+    withdraw: str = ""
+    object: str = ""
+    complaints: str = ""
+    describe: tuple[tuple[str, str], ...] = ()
+    also: tuple[str, ...] = ()
+    exclude: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedRight:
+    """A right the notice offers, why, and the words to show."""
+
+    right: Right
+    because: tuple[str, ...]  # "universal", "basis consent", "direct marketing", "also", ...
+    description: str
+    excluded: str = ""  # the reason, when the policy withholds it
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Personal data going to a country outside a law's area."""
+
+    recipient: Recipient
+    country: str
+    law: str
+    adequacy: Adequacy | None  # the decision that covers it, if any
+    safeguards: tuple[Safeguard, ...]  # those valid under the law
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInfo(Entity):
+    version: str = ""
+    effective: dt.date | None = None
+    reviewed: dt.date | None = None
+    language: str = ""
+    jurisdictions: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    url: str = ""
+    summary: str = ""
+    changes: str = ""
+    cookie_consent: str = ""
+    minimum_age: int | None = None
+    children: str = ""
+    shares_with_none: bool = False
+    do_not_sell_url: str = ""
+    limit_use_url: str = ""
+
+
+@dataclass(slots=True)
+class Model:
+    """One policy, resolved."""
+
+    policy: PolicyInfo | None
+    controllers: list[Controller] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    data: list[Data] = field(default_factory=list)
+    purposes: list[Purpose] = field(default_factory=list)
+    recipients: list[Recipient] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    cookies: list[Cookie] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    security: Security | None = None
+    rights_info: RightsInfo | None = None
+    laws: list[Law] = field(default_factory=list)
+    rights: list[OfferedRight] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    adequacy: list[Adequacy] = field(default_factory=list)
+    all_rights: dict[str, Right] = field(default_factory=dict)
+    all_safeguards: dict[str, Safeguard] = field(default_factory=dict)
+    regions: dict[str, frozenset[str]] = field(default_factory=dict)
+    typed: list[TypedDecl] = field(default_factory=list, repr=False)
+
+    @property
+    def controller(self) -> Controller | None:
+        return self.controllers[0] if self.controllers else None
+
+    @property
+    def controller_purposes(self) -> list[Purpose]:
+        return [p for p in self.purposes if not p.as_processor]
+
+    @property
+    def art14(self) -> bool:
+        """The notice is also an Art 14 notice: some data does not come from the person."""
+        return any(d.from_elsewhere for d in self.data)
+
+    def law(self, key: str) -> Law | None:
+        return next((law for law in self.laws if law.key == key), None)
+
+    def offered(self, right: str) -> OfferedRight | None:
+        return next((r for r in self.rights if r.right.key == right), None)
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _text(values: list[Value]) -> str:
+    return "\n\n".join(v.value for v in values if isinstance(v, Text))
+
+
+def _texts(values: list[Value]) -> tuple[str, ...]:
+    return tuple(v.value for v in values if isinstance(v, Text))
+
+
+def _words(values: list[Value]) -> tuple[str, ...]:
+    return tuple(v.value for v in values if isinstance(v, Word))
+
+
+def _bool(values: list[Value]) -> bool | None:
+    for value in values:
+        if isinstance(value, Bool):
+            return value.value
+    return None
+
+
+def _int(values: list[Value]) -> int | None:
+    for value in values:
+        if isinstance(value, Int):
+            return value.value
+    return None
+
+
+def _date(values: list[Value]) -> dt.date | None:
+    for value in values:
+        if isinstance(value, Date):
+            return value.value
+    return None
+
+
+def _refs(values: list[Value]) -> list[Ref]:
+    return [v for v in values if isinstance(v, Ref)]
+
+
+def _duration(values: list[Value]) -> Duration | None:
+    return next((v for v in values if isinstance(v, Duration)), None)
+
+
+class _Builder:
+    """Turns typed declarations into model entities, each built once."""
+
+    def __init__(self, typed: Iterable[TypedDecl], lookup: dict[int, TypedDecl]) -> None:
+        self.typed = list(typed)
+        self.lookup = lookup  # id(decl) -> typed decl, for every declaration reached
+        self.cache: dict[int, object] = {}
+
+    def of(self, ref: Ref) -> TypedDecl | None:
+        return self.lookup.get(id(ref.target.decl))
+
+    def base(self, t: TypedDecl) -> dict[str, object]:
+        decl = t.decl
+        title = decl.title.value if decl.title else ""
+        return {"key": decl.key, "title": title, "span": decl.header_span, "decl": decl}
+
+    def entity(self, t: TypedDecl) -> object:
+        cached = self.cache.get(id(t.decl))
+        if cached is not None:
+            return cached
+        built = getattr(self, "build_" + t.decl.kind)(t)
+        self.cache[id(t.decl)] = built
+        return built
+
+    def resolve(self, values: list[Value]) -> list[object]:
+        out = []
+        for ref in _refs(values):
+            target = self.of(ref)
+            if target is not None and hasattr(self, "build_" + target.decl.kind):
+                out.append(self.entity(target))
+        return out
+
+    def countries(self, values: list[Value]) -> tuple[str, ...]:
+        return tuple(ref.name.split(".")[-1] for ref in _refs(values))
+
+    def expand(self, values: list[Value]) -> frozenset[str]:
+        """Country codes, with regions replaced by their members."""
+        out: set[str] = set()
+        for ref in _refs(values):
+            target = self.of(ref)
+            if target is not None and target.decl.kind == "region":
+                out |= self.expand(target.get("countries"))
+            else:
+                out.add(ref.name.split(".")[-1])
+        return frozenset(out)
+
+    # -- standard-library kinds ------------------------------------------------------------
+    def build_authority(self, t: TypedDecl) -> Authority:
+        return Authority(**self.base(t), legal_name=_text(t.get("legal_name")),  # type: ignore[arg-type]
+                         url=_text(t.get("url")), email=_text(t.get("email")), phone=_text(t.get("phone")),
+                         address=_text(t.get("address")), country="".join(self.countries(t.get("country"))))
+
+    def build_law(self, t: TypedDecl) -> Law:
+        return Law(**self.base(t), area=self.expand(t.get("area")),  # type: ignore[arg-type]
+                   authorities=tuple(r.name for r in _refs(t.get("authority"))),
+                   child_consent_age=_int(t.get("child_consent_age")))
+
+    def build_right(self, t: TypedDecl) -> Right:
+        return Right(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
+                     summary=_text(t.get("summary")), dpv=_text(t.get("dpv")),
+                     universal=bool(_bool(t.get("universal"))),
+                     laws=tuple(r.name for r in _refs(t.get("law"))))
+
+    def build_basis(self, t: TypedDecl) -> Basis:
+        return Basis(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
+                     grants=tuple(r.name for r in _refs(t.get("grants"))), requires=_words(t.get("requires")),
+                     dpv=_text(t.get("dpv")), summary=_text(t.get("summary")),
+                     laws=tuple(r.name for r in _refs(t.get("law"))), criminal=bool(_bool(t.get("criminal"))))
+
+    build_condition = build_basis
+
+    def build_safeguard(self, t: TypedDecl) -> Safeguard:
+        return Safeguard(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
+                         laws=tuple(r.name for r in _refs(t.get("law"))),
+                         adequacy=bool(_bool(t.get("adequacy"))), copy_required=bool(_bool(t.get("copy_required"))),
+                         derogation=bool(_bool(t.get("derogation"))), dpv=_text(t.get("dpv")),
+                         summary=_text(t.get("summary")))
+
+    def build_category(self, t: TypedDecl) -> Category:
+        return Category(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")),  # type: ignore[arg-type]
+                        special=bool(_bool(t.get("special"))), criminal=bool(_bool(t.get("criminal"))),
+                        sensitive=bool(_bool(t.get("sensitive"))))
+
+    def build_purpose_kind(self, t: TypedDecl) -> PurposeKind:
+        return PurposeKind(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")))  # type: ignore[arg-type]
+
+    def build_adequacy(self, t: TypedDecl) -> Adequacy:
+        law = _refs(t.get("law"))
+        return Adequacy(**self.base(t), law=law[0].name if law else "",  # type: ignore[arg-type]
+                        countries=self.expand(t.get("country")), since=_date(t.get("since")),
+                        until=_date(t.get("until")), scope=_text(t.get("scope")))
+
+    # -- author kinds ----------------------------------------------------------------------
+    def contact_fields(self, t: TypedDecl) -> dict[str, object]:
+        return {"legal_name": _text(t.get("legal_name")), "email": _text(t.get("email")),
+                "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url"))}
+
+    def build_contact(self, t: TypedDecl) -> Contact:
+        return Contact(**self.base(t), **self.contact_fields(t), role=_text(t.get("role")))  # type: ignore[arg-type]
+
+    def build_controller(self, t: TypedDecl) -> Controller:
+        dpo = self.resolve(t.get("dpo"))
+        representative = self.resolve(t.get("representative"))
+        return Controller(
+            **self.base(t), **self.contact_fields(t),  # type: ignore[arg-type]
+            registration=_text(t.get("registration")), ico_registration=_text(t.get("ico_registration")),
+            trading_as=_texts(t.get("trading_as")), country="".join(self.countries(t.get("country"))),
+            dpo=dpo[0] if dpo else None,  # type: ignore[arg-type]
+            representative=representative[0] if representative else None,  # type: ignore[arg-type]
+            authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
+        )
+
+    def build_source(self, t: TypedDecl) -> Source:
+        return Source(**self.base(t), legal_name=_text(t.get("legal_name")),  # type: ignore[arg-type]
+                      description=_text(t.get("description")), public=_bool(t.get("public")),
+                      url=_text(t.get("url")))
+
+    def build_data(self, t: TypedDecl) -> Data:
+        sources = t.get("source")
+        keys = tuple(v.value if isinstance(v, Word) else v.name for v in sources if isinstance(v, (Word, Ref)))
+        return Data(
+            **self.base(t), includes=_texts(t.get("includes")),  # type: ignore[arg-type]
+            description=_text(t.get("description")),
+            categories=tuple(self.resolve(t.get("category"))),  # type: ignore[arg-type]
+            special=tuple(self.resolve(t.get("special"))),  # type: ignore[arg-type]
+            criminal=bool(_bool(t.get("criminal"))), sources=keys,
+            named_sources=tuple(self.resolve(sources)),  # type: ignore[arg-type]
+            required_for="".join(_words(t.get("required_for"))),
+            if_not_provided=_text(t.get("if_not_provided")), subjects=_texts(t.get("subjects")),
+        )
+
+    def build_recipient(self, t: TypedDecl) -> Recipient:
+        return Recipient(
+            **self.base(t), role="".join(_words(t.get("role"))),  # type: ignore[arg-type]
+            legal_name=_text(t.get("legal_name")), description=_text(t.get("description")),
+            includes=_texts(t.get("includes")), sector=_text(t.get("sector")),
+            countries=self.countries(t.get("country")),
+            safeguards=tuple(self.resolve(t.get("safeguard"))),  # type: ignore[arg-type]
+            safeguard_copy=_text(t.get("safeguard_copy")), sells=_bool(t.get("sells")),
+            shares=_bool(t.get("shares")), url=_text(t.get("url")),
+        )
+
+    def build_decision(self, t: TypedDecl) -> Decision:
+        return Decision(
+            **self.base(t), uses=tuple(self.resolve(t.get("uses"))),  # type: ignore[arg-type]
+            description=_text(t.get("description")), logic=_text(t.get("logic")),
+            significance=_text(t.get("significance")), consequences=_text(t.get("consequences")),
+            solely_automated=_bool(t.get("solely_automated")), legal_effect=_bool(t.get("legal_effect")),
+            safeguards=_words(t.get("safeguards")),
+        )
+
+    def basis_uses(self, values: list[Value]) -> tuple[BasisUse, ...]:
+        out = []
+        for ref in _refs(values):
+            target = self.of(ref)
+            if target is not None:
+                basis = self.entity(target)
+                if isinstance(basis, Basis):
+                    out.append(BasisUse(basis, ref.note or "", ref.span))
+        return tuple(out)
+
+    def build_purpose(self, t: TypedDecl) -> Purpose:
+        retention = next((v for v in t.get("retain") if isinstance(v, Retention)), None)
+        return Purpose(
+            **self.base(t), uses=tuple(self.resolve(t.get("uses"))),  # type: ignore[arg-type]
+            description=_text(t.get("description")),
+            kinds=tuple(self.resolve(t.get("kind"))),  # type: ignore[arg-type]
+            bases=self.basis_uses(t.get("basis")), conditions=self.basis_uses(t.get("condition")),
+            retention=_retention(retention) if retention else None,
+            recipients=tuple(self.resolve(t.get("shares_with"))),  # type: ignore[arg-type]
+            direct_marketing=bool(_bool(t.get("direct_marketing"))),
+            decisions=tuple(self.resolve(t.get("automated_decisions"))),  # type: ignore[arg-type]
+            subjects=_texts(t.get("subjects")), role="".join(_words(t.get("role"))) or "controller",
+            on_behalf_of=_text(t.get("on_behalf_of")),
+        )
+
+    def build_cookie(self, t: TypedDecl) -> Cookie:
+        provider = self.resolve(t.get("provider"))
+        expires = t.get("expires")
+        duration = _duration(expires)
+        return Cookie(
+            **self.base(t), provider=provider[0] if provider else None,  # type: ignore[arg-type]
+            purposes=tuple(self.resolve(t.get("purpose"))),  # type: ignore[arg-type]
+            expires=duration.iso if duration else ("session" if _words(expires) else ""),
+            kind="".join(_words(t.get("kind"))), technology="".join(_words(t.get("technology"))) or "cookie",
+            names=_texts(t.get("name")), description=_text(t.get("description")),
+        )
+
+    def build_section(self, t: TypedDecl) -> Section:
+        base = self.base(t)
+        if not base["title"]:
+            base["title"] = _text(t.get("title"))
+        return Section(**base, text=_text(t.get("text")), after="".join(_words(t.get("after"))))  # type: ignore[arg-type]
+
+    def build_security(self, t: TypedDecl) -> Security:
+        return Security(**self.base(t), measures=tuple(r.name for r in _refs(t.get("measures"))),  # type: ignore[arg-type]
+                        certifications=_words(t.get("certifications")), hosting=self.countries(t.get("hosting")),
+                        text=_text(t.get("text")))
+
+    def build_rights(self, t: TypedDecl) -> RightsInfo:
+        channels: list[str] = []
+        for value in t.get("contact"):
+            if isinstance(value, Text):
+                channels.append(value.value)
+            elif isinstance(value, Ref):
+                target = self.of(value)
+                contact = self.entity(target) if target is not None else None
+                if isinstance(contact, Contact):
+                    channels.extend(contact.channels)
+        respond = _duration(t.get("respond_within"))
+        return RightsInfo(
+            **self.base(t), contact=tuple(channels), respond_within=respond.iso if respond else "",  # type: ignore[arg-type]
+            fee=_text(t.get("fee")), verify=_text(t.get("verify")), withdraw=_text(t.get("withdraw")),
+            object=_text(t.get("object")), complaints=_text(t.get("complaints")),
+            describe=tuple((r.name, r.note or "") for r in _refs(t.get("describe"))),
+            also=tuple(r.name for r in _refs(t.get("also"))),
+            exclude=tuple((r.name, r.note or "") for r in _refs(t.get("exclude"))),
+            text=_text(t.get("text")),
+        )
+
+    def build_policy(self, t: TypedDecl) -> PolicyInfo:
+        return PolicyInfo(
+            **self.base(t), version=_text(t.get("version")), effective=_date(t.get("effective")),  # type: ignore[arg-type]
+            reviewed=_date(t.get("reviewed")), language=_text(t.get("language")),
+            jurisdictions=tuple(r.name for r in _refs(t.get("jurisdictions"))), audience=_words(t.get("audience")),
+            url=_text(t.get("url")), summary=_text(t.get("summary")), changes=_text(t.get("changes")),
+            cookie_consent="".join(_words(t.get("cookie_consent"))), minimum_age=_int(t.get("minimum_age")),
+            children=_text(t.get("children")), shares_with_none="none" in _words(t.get("shares_with")),
+            do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
+        )
+
+
+def _retention(value: Retention) -> RetentionRule:
+    period = value.period
+    return RetentionRule(
+        span=value.span, period=period.iso if period else "", period_days=period.days if period else None,
+        after=value.after.name if value.after else "", until=value.until.name if value.until else "",
+        unless=value.unless.name if value.unless else "", unless_reason=value.unless_reason or "",
+        criteria=value.criteria or "", session=value.session, reason=value.reason or "",
+    )
+
+
+def build_model(own: list[TypedDecl], stdlib: list[TypedDecl]) -> Model:
+    """The model of one policy: `own` are its declarations (and its user imports'), `stdlib` the library's."""
+    lookup = {id(t.decl): t for t in (*stdlib, *own)}
+    builder = _Builder(own, lookup)
+    by_kind: dict[str, list[object]] = {}
+    for t in own:
+        if hasattr(builder, "build_" + t.decl.kind):
+            by_kind.setdefault(t.decl.kind, []).append(builder.entity(t))
+    policies = by_kind.get("policy", [])
+    model = Model(
+        policy=policies[0] if policies else None,  # type: ignore[arg-type]
+        controllers=by_kind.get("controller", []),  # type: ignore[arg-type]
+        contacts=by_kind.get("contact", []),  # type: ignore[arg-type]
+        data=by_kind.get("data", []),  # type: ignore[arg-type]
+        purposes=by_kind.get("purpose", []),  # type: ignore[arg-type]
+        recipients=by_kind.get("recipient", []),  # type: ignore[arg-type]
+        sources=by_kind.get("source", []),  # type: ignore[arg-type]
+        decisions=by_kind.get("decision", []),  # type: ignore[arg-type]
+        cookies=by_kind.get("cookie", []),  # type: ignore[arg-type]
+        sections=by_kind.get("section", []),  # type: ignore[arg-type]
+        security=(by_kind.get("security") or [None])[0],  # type: ignore[arg-type]
+        rights_info=(by_kind.get("rights") or [None])[0],  # type: ignore[arg-type]
+        typed=own,
+    )
+    everything = [*stdlib, *own]
+    for t in everything:
+        kind = t.decl.kind
+        if kind == "right":
+            right = builder.entity(t)
+            assert isinstance(right, Right)
+            model.all_rights.setdefault(right.key, right)
+        elif kind == "safeguard":
+            safeguard = builder.entity(t)
+            assert isinstance(safeguard, Safeguard)
+            model.all_safeguards.setdefault(safeguard.key, safeguard)
+        elif kind == "adequacy":
+            model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
+        elif kind == "region":
+            model.regions[t.decl.key] = builder.expand(t.get("countries"))
+    if model.policy is not None:
+        laws = {t.decl.key: t for t in everything if t.decl.kind == "law"}
+        model.laws = [builder.entity(laws[k]) for k in model.policy.jurisdictions if k in laws]  # type: ignore[misc]
+    model.rights = derive_rights(model)
+    model.transfers = derive_transfers(model)
+    return model
+
+
+def derive_rights(model: Model) -> list[OfferedRight]:
+    """The rights offered, in the order of the standard library."""
+    laws = {law.key for law in model.laws}
+    reasons: dict[str, list[str]] = {}
+
+    def grant(right: str, because: str) -> None:
+        if right in model.all_rights:
+            reasons.setdefault(right, [])
+            if because not in reasons[right]:
+                reasons[right].append(because)
+
+    for right in model.all_rights.values():
+        if right.universal and (not laws or laws & set(right.laws)):
+            grant(right.key, "universal")
+    for purpose in model.controller_purposes:
+        for use in (*purpose.bases, *purpose.conditions):
+            for granted in use.basis.grants:
+                grant(granted, f"{'condition' if use in purpose.conditions else 'basis'} {use.basis.key}")
+        if purpose.direct_marketing:
+            grant("object_direct_marketing", "direct marketing")
+        if purpose.decisions:
+            grant("automated_decision", "automated decisions")
+    info = model.rights_info
+    for extra in info.also if info else ():
+        grant(extra, "also")
+    described = dict(info.describe) if info else {}
+    excluded = dict(info.exclude) if info else {}
+    order = list(model.all_rights)
+    return [
+        OfferedRight(model.all_rights[key], tuple(reasons[key]),
+                     described.get(key) or model.all_rights[key].summary, excluded.get(key, ""))
+        for key in sorted(reasons, key=order.index)
+    ]
+
+
+def derive_transfers(model: Model) -> list[Transfer]:
+    """Each recipient country outside each law's area, with what covers it."""
+    if model.policy is None:
+        return []
+    on = model.policy.effective
+    transfers: list[Transfer] = []
+    for law in model.laws:
+        if not law.area:
+            continue  # a law without transfer rules (CCPA)
+        decisions = [a for a in model.adequacy if a.law == law.key]
+        for recipient in model.recipients:
+            for country in recipient.countries:
+                members = _members(model, country)
+                if members and members <= law.area:
+                    continue
+                valid = tuple(s for s in recipient.safeguards if law.key in s.laws and not s.adequacy)
+                relies = any(s.adequacy for s in recipient.safeguards)
+                cover = next((a for a in decisions if all(a.covers(c, on) for c in members)
+                              and (not a.scope or relies)), None)
+                transfers.append(Transfer(recipient, country, law.key, cover, valid))
+    return transfers
+
+
+def _members(model: Model, code: str) -> frozenset[str]:
+    """A country code, or a region's member codes."""
+    return model.regions.get(code, frozenset({code}))

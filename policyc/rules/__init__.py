@@ -1,0 +1,93 @@
+"""Legal rules: one module per rule family, each rule a function from the model to findings.
+
+A rule is registered with `@rule(CODE, laws=...)` and runs only when the policy answers to one of
+those laws (its `jurisdictions`). Rules read facts from the standard library through the model
+(what a basis grants and requires, where a safeguard is valid, adequacy at the effective date), not
+from tables in Python. They must never raise on a partly broken policy: the model holds whatever
+resolved, and a rule skips what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from policyc.diagnostics.codes import severity_of
+from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.model import Model
+
+GDPR_LAWS = ("uk_gdpr", "gdpr")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    model: Model
+    laws: frozenset[str]
+
+    def law_names(self, *keys: str) -> str:
+        names = {"uk_gdpr": "UK GDPR", "gdpr": "EU GDPR", "ccpa": "CCPA"}
+        return " and ".join(names.get(k, k) for k in keys if k in self.laws)
+
+
+RuleFunction = Callable[[Context], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    laws: tuple[str, ...]
+    check: RuleFunction
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, *, laws: tuple[str, ...] = GDPR_LAWS) -> Callable[[RuleFunction], RuleFunction]:
+    def register(function: RuleFunction) -> RuleFunction:
+        assert code not in REGISTRY, f"{code} registered twice"
+        REGISTRY[code] = Rule(code, laws, function)
+        return function
+
+    return register
+
+
+def finding(code: str, message: str, span: Span, *, label: str = "", help: str = "",
+            labels: Iterable[Label] = (), notes: Iterable[str] = ()) -> Diagnostic:
+    return Diagnostic(code, message, span, severity_of(code), label=label, labels=tuple(labels), help=help,
+                      notes=tuple(notes))
+
+
+def _load_families() -> None:
+    # Importing the family modules registers their rules.
+    from policyc.rules import (  # noqa: F401
+        assertions,
+        automated,
+        ccpa,
+        children,
+        collection,
+        cookies,
+        identity,
+        purposes,
+        quality,
+        recipients,
+        retention,
+        rights,
+        special,
+        transfers,
+        unused,
+    )
+
+
+def run_rules(model: Model) -> Iterator[Diagnostic]:
+    """Every finding of every active rule on one policy's model."""
+    if not REGISTRY:
+        _load_families()
+    if model.policy is None:
+        return
+    laws = frozenset(model.policy.jurisdictions)
+    context = Context(model, laws)
+    for code in sorted(REGISTRY):
+        entry = REGISTRY[code]
+        if entry.laws and not laws & set(entry.laws):
+            continue
+        yield from entry.check(context)

@@ -1,0 +1,1 @@
+"""A001–A002: user assertions (evaluated in policyc.assertions)."""

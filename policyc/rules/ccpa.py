@@ -1,0 +1,92 @@
+"""C001–C008: the CCPA / CPRA notice at collection and privacy policy (Cal. Civ. Code 1798.100–1798.135,
+11 CCR 7011)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policyc.diagnostics.model import Diagnostic
+from policyc.rules import Context, finding, rule
+
+CCPA = ("ccpa",)
+CCPA_RIGHTS = ("know", "delete", "correct", "opt_out_sale_share", "limit_sensitive", "non_discrimination")
+BEYOND_PERMITTED = ("marketing", "advertising", "personalisation", "analytics")
+
+
+@rule("C001", laws=CCPA)
+def ccpa_categories(ctx: Context) -> Iterator[Diagnostic]:
+    for data in ctx.model.data:
+        if not data.categories and not data.special:
+            yield finding("C001", f"`{data.key}` has no `category`, so its CCPA category cannot be listed", data.span,
+                          label="add `category`", help="add `category contact` or another taxonomy entry")
+
+
+@rule("C002", laws=CCPA)
+def ccpa_purposes(ctx: Context) -> Iterator[Diagnostic]:
+    used = {d.key for p in ctx.model.purposes for d in p.uses}
+    for data in ctx.model.data:
+        if data.key not in used:
+            yield finding("C002", f"`{data.key}` has no business or commercial purpose", data.span,
+                          label="no purpose uses it", help="add it to the `uses` of the purposes it serves")
+
+
+@rule("C003", laws=CCPA)
+def ccpa_sale_share(ctx: Context) -> Iterator[Diagnostic]:
+    for recipient in ctx.model.recipients:
+        if recipient.sells is None:
+            yield finding("C003", f"recipient `{recipient.key}` does not say whether personal information is sold "
+                          "to it", recipient.span, label="add `sells yes` or `sells no`",
+                          help="the CCPA requires saying, for each category, whether it is sold or shared")
+
+
+@rule("C004", laws=CCPA)
+def ccpa_opt_out_link(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    selling = [r for r in ctx.model.recipients if r.sells or r.shares]
+    if selling and not policy.do_not_sell_url:
+        yield finding("C004", f"personal information is sold or shared (`{selling[0].key}`) but the notice has no "
+                      "\"Do Not Sell or Share My Personal Information\" link", policy.span, label="no opt-out link",
+                      help='add `do_not_sell_url "https://..."` to the policy')
+
+
+@rule("C005", laws=CCPA)
+def ccpa_limit_link(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if policy.limit_use_url:
+        return
+    for purpose in ctx.model.purposes:
+        beyond = purpose.direct_marketing or any(k.key.startswith(BEYOND_PERMITTED) for k in purpose.kinds)
+        sensitive = [d for d in purpose.uses if d.is_sensitive]
+        if beyond and sensitive:
+            yield finding("C005", f"sensitive personal information (`{sensitive[0].key}`) is used for `{purpose.key}` "
+                          "but the notice has no \"Limit the Use of My Sensitive Personal Information\" link",
+                          purpose.span, label="beyond the permitted purposes",
+                          help='add `limit_use_url "https://..."` to the policy')
+            return
+
+
+@rule("C006", laws=CCPA)
+def ccpa_retention(ctx: Context) -> Iterator[Diagnostic]:
+    for data in ctx.model.data:
+        purposes = [p for p in ctx.model.purposes if data in p.uses]
+        if purposes and not any(p.retention for p in purposes):
+            yield finding("C006", f"the notice does not say how long `{data.key}` is kept", data.span,
+                          label="no retention", help="give its purposes a `retain` period or criteria")
+
+
+@rule("C008", laws=CCPA)
+def ccpa_rights(ctx: Context) -> Iterator[Diagnostic]:
+    info = ctx.model.rights_info
+    policy = ctx.model.policy
+    assert policy is not None
+    if info is None or not info.contact:
+        yield finding("C008", "the notice does not say how to submit requests to know, delete or correct",
+                      info.span if info else policy.span, label="no `contact`",
+                      help='add `rights { contact "privacy@...", "1-800-..." }`')
+    if info is not None:
+        for key, _ in info.exclude:
+            if key in CCPA_RIGHTS:
+                yield finding("C008", f"the CCPA right `{key}` cannot be withheld", info.field_span("exclude"),
+                              label="excluded")

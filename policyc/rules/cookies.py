@@ -1,0 +1,40 @@
+"""P120–P122: cookies and similar technologies (PECR reg 6, ePrivacy Art 5(3), GDPR Art 4(11))."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policyc.diagnostics.model import Diagnostic
+from policyc.rules import Context, finding, rule
+
+
+@rule("P120")
+def cookie_without_consent(ctx: Context) -> Iterator[Diagnostic]:
+    for cookie in ctx.model.cookies:
+        if cookie.essential or not cookie.purposes:
+            continue
+        on_consent = any("withdrawal" in u.basis.requires for p in cookie.purposes for u in (*p.bases, *p.conditions))
+        if not on_consent:
+            yield finding("P120", f"cookie `{cookie.key}` is not strictly necessary, so it needs consent, but its "
+                          "purpose does not rest on consent", cookie.field_span("purpose"),
+                          label=f"{cookie.kind or 'a non-essential'} cookie",
+                          help="give its purpose `basis consent`, or mark it `kind strictly_necessary` if it is")
+
+
+@rule("P121")
+def implied_cookie_consent(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if policy.cookie_consent == "implied" and any(not c.essential for c in ctx.model.cookies):
+        yield finding("P121", "consent to cookies is taken from continued browsing, which is not consent",
+                      policy.field_span("cookie_consent"), label="implied consent",
+                      help="ask for consent before setting non-essential cookies: `cookie_consent opt_in_banner` "
+                      "(Planet49, C-673/17)")
+
+
+@rule("P122")
+def cookie_duration_missing(ctx: Context) -> Iterator[Diagnostic]:
+    for cookie in ctx.model.cookies:
+        if not cookie.expires:
+            yield finding("P122", f"cookie `{cookie.key}` does not say how long it lasts", cookie.span,
+                          label="no `expires`", help="add `expires 2 years`, `expires 30 days` or `expires session`")

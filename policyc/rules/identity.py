@@ -1,0 +1,49 @@
+"""P001–P003: who the controller is and how to reach them (Art 13(1)(a)–(b), 14(1)(a)–(b), 27)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policyc.diagnostics.model import Diagnostic
+from policyc.rules import Context, finding, rule
+
+
+@rule("P001")
+def controller_identity(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if not ctx.model.controllers:
+        yield finding("P001", "the notice does not say who the controller is", policy.span,
+                      label="no controller", help="add `controller NAME` to the policy and declare it")
+    for controller in ctx.model.controllers:
+        if not (controller.title or controller.legal_name):
+            yield finding("P001", f"controller `{controller.key}` has no name", controller.span,
+                          label="unnamed", help='give it a title or a `legal_name "..."`')
+        if not controller.channels:
+            yield finding("P001", f"controller `{controller.key}` gives no way to contact it", controller.span,
+                          label="no email, phone, address or url",
+                          help="add at least one of `email`, `phone`, `address` or `url`")
+
+
+@rule("P002")
+def representative(ctx: Context) -> Iterator[Diagnostic]:
+    for controller in ctx.model.controllers:
+        if not controller.country or controller.representative is not None:
+            continue
+        for law in ctx.model.laws:
+            if law.area and controller.country not in law.area:
+                yield finding(
+                    "P002", f"controller `{controller.key}` is established outside the area of the "
+                    f"{law.title or law.key} and names no representative", controller.field_span("country"),
+                    label=f"`{controller.country}` is outside the area",
+                    help="add `representative CONTACT`: a representative in the area (Art 27)")
+
+
+@rule("P003")
+def dpo_contact(ctx: Context) -> Iterator[Diagnostic]:
+    for controller in ctx.model.controllers:
+        dpo = controller.dpo
+        if dpo is not None and not dpo.channels:
+            yield finding("P003", f"the data protection officer `{dpo.key}` has no contact details", dpo.span,
+                          label="no email, phone, address or url",
+                          help="give the DPO's `email`, `phone`, `address` or `url`")

@@ -1,0 +1,39 @@
+"""P050–P051: how long data is kept (Art 13(2)(a), WP260)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policyc.diagnostics.model import Diagnostic
+from policyc.rules import Context, finding, rule
+
+# "As long as necessary" says nothing a reader can check (WP260 para 25-26 on retention).
+VAGUE_RETENTION = re.compile(
+    r"\b(as long as|no longer than|for the period|for (such|a) period)\b.{0,40}\b(necessary|needed|required|"
+    r"appropriate|reasonable|relevant)\b|\bas (is )?(necessary|required|appropriate)\b|\bindefinitely\b",
+    re.IGNORECASE,
+)
+
+
+@rule("P050")
+def retention_missing(ctx: Context) -> Iterator[Diagnostic]:
+    for purpose in ctx.model.controller_purposes:
+        if purpose.retention is None and not purpose.has_field("retain"):
+            yield finding("P050", f"purpose `{purpose.key}` does not say how long data is kept", purpose.span,
+                          label="needs `retain`",
+                          help="add `retain 6 years after contract_end`, `retain 26 months`, "
+                          "`retain until account_closed` or `retain criteria \"...\"`")
+
+
+@rule("P051")
+def retention_vague(ctx: Context) -> Iterator[Diagnostic]:
+    for purpose in ctx.model.controller_purposes:
+        retention = purpose.retention
+        if retention is None or retention.concrete:
+            continue
+        if not retention.criteria.strip() or VAGUE_RETENTION.search(retention.criteria):
+            yield finding("P051", f"the retention of `{purpose.key}` is only \"{retention.criteria.strip()}\"",
+                          retention.span, label="no period, event or checkable criteria",
+                          help="give a period (`retain 2 years`), an event (`retain until account_closed`), or "
+                          "criteria a reader can check")
