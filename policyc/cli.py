@@ -37,6 +37,11 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: auto, which honours NO_COLOR)")
+    explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
+    explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
+    rules = commands.add_parser("rules", help="list every diagnostic code",
+                                description="List every code with its slug, severity, family and article.")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -48,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "explain":
+            return _explain(args.code)
+        if args.command == "rules":
+            return _rules(args.format)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -61,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from policyc.config import ConfigError
     from policyc.diagnostics import render
     from policyc.driver import check_files, discover
     from policyc.source import SourceError
@@ -71,7 +81,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"policyc: no .policy files in {' '.join(args.paths)}", file=sys.stderr)
             return EXIT_TROUBLE
         result = check_files(files)
-    except SourceError as err:
+    except (SourceError, ConfigError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE
     out = sys.stdout
@@ -90,3 +100,38 @@ def _check(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr if result.diagnostics else out)
     failed = result.errors > 0 or (args.strict and result.warnings > 0)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _explain(code: str) -> int:
+    from policyc.diagnostics.codes import CODES
+    from policyc.resources import rule_doc
+
+    wanted = code.strip()
+    entry = CODES.get(wanted.upper()) or next((c for c in CODES.values() if c.slug == wanted.lower()), None)
+    if entry is None:
+        import difflib
+
+        close = difflib.get_close_matches(wanted.upper(), list(CODES), n=1) or difflib.get_close_matches(
+            wanted.lower(), [c.slug for c in CODES.values()], n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else "; `policyc rules` lists them"
+        print(f"policyc: no diagnostic code `{wanted}`{hint}", file=sys.stderr)
+        return EXIT_TROUBLE
+    sys.stdout.write(rule_doc(entry.code).read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _rules(fmt: str) -> int:
+    from policyc.diagnostics.codes import CODES
+
+    rows = [{"code": c.code, "name": c.slug, "severity": c.severity.value, "family": c.family,
+             "article": c.article, "summary": c.summary} for c in CODES.values()]
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"version": 1, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    width = max(len(r["name"]) for r in rows)
+    for row in rows:
+        article = f"  [{row['article']}]" if row["article"] else ""
+        print(f"{row['code']}  {row['name']:<{width}}  {row['severity']:<7}  {row['summary']}{article}")
+    return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policyc import ast
+from policyc import ast, config
 from policyc.diagnostics.model import Diagnostic, Severity
 from policyc.model import Model, build_model
 from policyc.parser import parse_source
@@ -102,13 +102,20 @@ def _finish(program: Program, entry_names: list[str]) -> CheckResult:
     for module in program.modules.values():
         if module.stdlib or not any(d.kind == "policy" for d in module.tree.decls):
             continue
-        own = [t for m in _with_user_imports(module) for t in by_module.get(id(m), [])]
-        model = build_model(own, library)
+        modules = _with_user_imports(module)
+        own = [t for m in modules for t in by_module.get(id(m), [])]
+        assertions = [item for m in modules for item in m.tree.items if isinstance(item, ast.Assert)]
+        model = build_model(own, library, assertions)
         models[module.source.path] = model
         diagnostics.extend(run_rules(model))
     unique = {(d.code, d.span, d.message): d for d in diagnostics}
-    ordered = sorted(unique.values(), key=Diagnostic.sort_key)
-    return CheckResult(program, ordered, sources, entry_names, typed, models)
+    user = [m for m in program.modules.values() if not m.stdlib]
+    kept = config.apply(
+        list(unique.values()),
+        {m.source.path: m.tree.comments for m in user},
+        {m.source.path: Path(m.source.path).resolve().parent for m in user if not m.source.path.startswith("<")},
+    )
+    return CheckResult(program, sorted(kept, key=Diagnostic.sort_key), sources, entry_names, typed, models)
 
 
 def _with_user_imports(module: Module) -> list[Module]:

@@ -390,6 +390,7 @@ class Model:
     all_rights: dict[str, Right] = field(default_factory=dict)
     all_safeguards: dict[str, Safeguard] = field(default_factory=dict)
     regions: dict[str, frozenset[str]] = field(default_factory=dict)
+    assertions: list[ast.Assert] = field(default_factory=list)
     typed: list[TypedDecl] = field(default_factory=list, repr=False)
 
     @property
@@ -698,7 +699,7 @@ def _retention(value: Retention) -> RetentionRule:
     )
 
 
-def build_model(own: list[TypedDecl], stdlib: list[TypedDecl]) -> Model:
+def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Iterable[ast.Assert] = ()) -> Model:
     """The model of one policy: `own` are its declarations (and its user imports'), `stdlib` the library's."""
     lookup = {id(t.decl): t for t in (*stdlib, *own)}
     builder = _Builder(own, lookup)
@@ -721,6 +722,7 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl]) -> Model:
         security=(by_kind.get("security") or [None])[0],  # type: ignore[arg-type]
         rights_info=(by_kind.get("rights") or [None])[0],  # type: ignore[arg-type]
         typed=own,
+        assertions=list(assertions),
     )
     everything = [*stdlib, *own]
     for t in everything:

@@ -8,10 +8,14 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# Where each folder of package data lives in the repository.
+_IN_REPO = {"grammar": "grammar", "stdlib": "stdlib", "rules": "docs/rules"}
+
+
 @cache
 def data_dir(name: str) -> Path:
-    """`grammar` or `stdlib`: shipped inside the wheel under `policyc/_data/`, else at the repo top."""
-    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+    """`grammar`, `stdlib` or `rules`: inside the wheel under `policyc/_data/`, else in the repository."""
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / _IN_REPO[name]):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"policyc installation is missing its {name}/ folder")
@@ -23,3 +27,7 @@ def grammar_path() -> Path:
 
 def stdlib_dir() -> Path:
     return data_dir("stdlib")
+
+
+def rule_doc(code: str) -> Path:
+    return data_dir("rules") / f"{code}.md"
