@@ -34,7 +34,8 @@ def test_every_code_has_a_doc_page_with_the_same_sections(code: str) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.startswith(f"# {code}: {CODES[code].slug}\n")
     positions = [text.find(section) for section in SECTIONS]
-    assert -1 not in positions, f"{code}: missing sections {[s for s, p in zip(SECTIONS, positions) if p < 0]}"
+    missing = [s for s, p in zip(SECTIONS, positions, strict=True) if p < 0]
+    assert not missing, f"{code}: missing sections {missing}"
     assert positions == sorted(positions), f"{code}: sections out of order"
     assert "```policy" in text
 

@@ -111,8 +111,10 @@ Literal = Scalar | _Glob
 
 
 def _items(model: Model, kind: str) -> Sequence[Entity]:
-    return {"purpose": model.purposes, "data": model.data, "recipient": model.recipients, "cookie": model.cookies,
-            "source": model.sources, "decision": model.decisions}[kind]
+    items: dict[str, Sequence[Entity]] = {
+        "purpose": model.purposes, "data": model.data, "recipient": model.recipients, "cookie": model.cookies,
+        "source": model.sources, "decision": model.decisions}
+    return items[kind]
 
 
 class _Evaluator:
