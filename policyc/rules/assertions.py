@@ -243,7 +243,8 @@ def evaluate(model: Model, assertion: ast.Assert) -> Iterator[Diagnostic]:
             continue
         items = _items(model, clause.kind)
         selected = [e for e in items if clause.where is None or evaluator.holds(clause.where, e)]
-        if clause.where is not None and not selected:
+        if clause.quantifier == "require" and clause.where is not None and not selected:
+            # (for `forbid`, matching nothing is what passing looks like)
             yield finding("A002", f"assertion `{assertion.name.dotted}` can never fail: no {clause.kind} matches its "
                           "`where`", clause.where.span, label="matches nothing",
                           help="check the names in the condition; an assertion that matches nothing checks nothing")
