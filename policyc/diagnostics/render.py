@@ -78,6 +78,10 @@ def _paint(text: str, style: str, color: bool) -> str:
 # text
 
 
+MAX_SHOWN = 100  # display cells of a source line shown before it is cut to a window around the span
+CONTEXT = 20  # cells shown before the span in such a window
+
+
 def _visible(char: str) -> str:
     if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char != "\t"):
         return _REPLACEMENT
@@ -144,6 +148,13 @@ class _Block:
         last = min(max(span.end_column - 1, first), len(line)) if span.end_line == span.line else len(line)
         pad = starts[first]
         width = max(starts[last] - pad, 1)
+        if len(shown) > MAX_SHOWN:  # a long line: show a window around the span
+            width = min(width, MAX_SHOWN - 2 * CONTEXT)
+            start = max(0, pad - CONTEXT)
+            end = min(len(shown), start + MAX_SHOWN)
+            prefix, suffix = ("..." if start > 0 else ""), ("..." if end < len(shown) else "")
+            shown = prefix + shown[start:end] + suffix
+            pad = pad - start + len(prefix)
         under = _paint(mark * width + (f" {text}" if text else ""), style, self.color)
         self.lines.append(self.gutter())
         self.lines.append(self.gutter(str(span.line)) + (f" {shown}" if shown else ""))
