@@ -31,7 +31,8 @@ def representative(ctx: Context) -> Iterator[Diagnostic]:
         if not controller.country or controller.representative is not None:
             continue
         for law in ctx.model.laws:
-            if law.area and controller.country not in law.area:
+            members = ctx.model.regions.get(controller.country, frozenset({controller.country}))
+            if law.area and not members <= law.area:
                 yield finding(
                     "P002", f"controller `{controller.key}` is established outside the area of the "
                     f"{law.title or law.key} and names no representative", controller.field_span("country"),
