@@ -23,10 +23,18 @@ from policyc import ast
 from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.resources import grammar_path
+from policyc.schema import KINDS
 from policyc.source import Source
 
 MAX_ERRORS = 100
 MAX_NESTING = 32
+_CURLY_QUOTES = frozenset("“”„‟‘’‚‛«»")
+_CHARACTER_HELP = {
+    "@": "e-mail addresses and URLs are strings: put them in double quotes",
+    "/": "URLs and paths are strings: put them in double quotes",
+    "–": "an en dash: use `-` in dates, or put the text in a string",
+    "—": "an em dash: put the text in a string",
+}
 _LINE_COMMENT = re.compile(r"#[^\n]*")
 _BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
 
@@ -81,9 +89,9 @@ def expected_in_words(expected: Sequence[str] | set[str] | frozenset[str]) -> st
 def describe_token(token: Token) -> str:
     kind = token.type
     if kind == "$END":
-        return "the end of the file"
+        return "end of file"
     if kind == "_NL":
-        return "the end of the line"
+        return "end of line"
     text = str(token)
     if len(text) > 24:
         text = text[:21] + "..."
@@ -189,16 +197,28 @@ class _Builder(Transformer[Token, Any]):
                     return chr(code)
             self.diagnostics.append(
                 Diagnostic(
-                    "S001",
+                    "S011",
                     f"unknown escape `\\{body}` in a string",
-                    self.span(token),
-                    severity_of("S001"),
-                    help='the escapes are `\\"`, `\\\\`, `\\n`, `\\t` and `\\u{hex}`',
+                    self.escape_span(token, raw, match.start()),
+                    severity_of("S011"),
+                    label="not an escape",
+                    help='the escapes are `\\"`, `\\\\`, `\\n`, `\\t` and `\\u{hex}`; '
+                    "write `\\\\` for a backslash",
                 )
             )
             return match.group(0)
 
         return _ESCAPE.sub(replace, raw)
+
+    def escape_span(self, token: Token, raw: str, index: int) -> Span:
+        """The span of an escape at `index` of a string's body (the whole token if it spans lines)."""
+        prefix = 3 if token.type == "TEXT" else 1
+        if "\n" in raw[:index]:
+            return self.span(token)
+        start = (token.start_pos or 0) + prefix + index
+        column = (token.column or 1) + prefix + index
+        width = 2 if raw[index + 1:index + 2] != "u" else len(raw[index:].split("}", 1)[0]) + 1
+        return Span(self.path, start, start + width, token.line or 1, column, token.line or 1, column + width)
 
     def string(self, token: Token) -> ast.Str:
         if token.type == "TEXT":
@@ -430,9 +450,15 @@ class _Parse:
         elif token.type == "SQ_STRING":
             self.report("S007", "strings are written in double quotes", token, label="single-quoted",
                         help=f'write "{text.strip(chr(39))}" instead')
+        elif text in _CURLY_QUOTES:
+            if any(d.code == "S003" and d.span.line == token.line for d in self.diagnostics[-1:]):
+                return  # the closing quote of the same string
+            self.report("S003", f"curly quote `{text}`: strings use straight double quotes", token,
+                        label="a typographic quote", help='write "..." with straight quotes (U+0022)')
         else:
             shown = text if text.isprintable() and not text.isspace() else f"U+{ord(text):04X}"
-            self.report("S003", f"invalid character `{shown}`", token, label="not part of the language")
+            self.report("S003", f"invalid character `{shown}`", token, label="not part of the language",
+                        help=_CHARACTER_HELP.get(text, ""))
 
     # -- chunking --------------------------------------------------------------------------
     def chunks(self, tokens: list[Token]) -> list[_Chunk]:
@@ -451,7 +477,7 @@ class _Parse:
                     skip_to_line_end = False
                     line_start = True
                 continue
-            if line_start and depth > 0 and token.column == 1 and self._opens_declaration(tokens, index):
+            if line_start and depth > 0 and self._opens_declaration(tokens, index):
                 self._close_unclosed(current, token)
                 chunks.append(current)
                 current = _Chunk([])
@@ -505,6 +531,19 @@ class _Parse:
             return True
         if first != "NAME":
             return False
+        if tokens[index].column != 1:
+            # An indented line opens a declaration only if it starts with a kind, and the braces from
+            # here to the next unindented line do not close the enclosing block (then it is nested).
+            if str(tokens[index]) not in KINDS:
+                return False
+            balance = 0
+            for later, token in enumerate(tokens[index:], index):
+                if (later > index and token.column == 1 and token.type in ("NAME", "USE", "ASSERT")
+                        and tokens[later - 1].type == "_NL"):
+                    break
+                balance += 1 if token.type == "LBRACE" else -1 if token.type == "RBRACE" else 0
+            if balance < 0:
+                return False
         for token in tokens[index + 1:]:
             if token.type == "LBRACE":
                 return True

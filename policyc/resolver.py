@@ -163,7 +163,8 @@ class Program:
             if file in chain:
                 cycle = " -> ".join(_short(p) for p in [*chain[chain.index(file):], file])
                 self.diagnostics.append(_diag("N004", f"import cycle: {cycle}", target.span,
-                                              label="this import closes the cycle"))
+                                              label="this import closes the cycle",
+                                              help="move what both files need into a third file that both import"))
                 continue
             key = str(file)
             existing = self.modules.get(key)
@@ -248,7 +249,7 @@ class Program:
                 where = ", ".join(f"`{h.module.name}`" for h in hits)
                 return Lookup(hits[0], _diag(
                     "N006", f"`{dotted}` is ambiguous: {where} each declare it", name.span,
-                    label="ambiguous", help=f"qualify it, as in `{hits[0].module.name}.{dotted}`",
+                    label="ambiguous", help=f"qualify it, as in `{_qualifier(hits[0].module)}.{dotted}`",
                 ))
         if len(name.parts) > 1:
             qualifier, rest = name.parts[0], ".".join(name.parts[1:])
@@ -261,7 +262,7 @@ class Program:
 
     def _module_named(self, module: Module, qualifier: str) -> Module | None:
         for candidate in [*module.imports, *self.prelude]:
-            if candidate.name == qualifier or Path(candidate.name).stem == qualifier:
+            if _qualifier(candidate) == qualifier:
                 return candidate
         return None
 
@@ -309,6 +310,11 @@ class Program:
             if module is not None and any(d.kind in kinds for d in module.by_name.get(dotted, ())):
                 return stdlib_name
         return None
+
+
+def _qualifier(module: Module) -> str:
+    """How a module is named in a qualified reference: its stdlib name, or its file's stem."""
+    return module.name if module.stdlib else Path(module.name).stem
 
 
 def _display(path: Path) -> str:

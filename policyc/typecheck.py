@@ -255,7 +255,8 @@ class TypeChecker:
             if isinstance(single, ast.Str):
                 if not _EMAIL.match(single.value):
                     raise _Invalid(_diag("T006", f"`{single.value}` is not a valid e-mail address", single.span,
-                                         label="invalid e-mail address"))
+                                         label="invalid e-mail address",
+                                         help="write the whole address, such as \"privacy@example.com\""))
                 return Text(single.value, single.span)
             raise self.wrong(fspec, item)
         if vt is VT.URL:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
-from policyc.model import Transfer
+from policyc.model import Safeguard, Transfer
 from policyc.rules import Context, finding, rule
 
 _NAMES = {"uk_gdpr": "the UK GDPR", "gdpr": "the EU GDPR"}
@@ -19,34 +19,48 @@ def _where(transfer: Transfer) -> str:
     return "outside the UK" if transfer.law == "uk_gdpr" else "outside the EEA"
 
 
+def _mechanisms(transfer: Transfer) -> list[Safeguard]:
+    """The recipient's safeguards other than reliance on adequacy."""
+    return [s for s in transfer.recipient.safeguards if not s.adequacy]
+
+
+def _unresolved(transfer: Transfer) -> bool:
+    """A safeguard name did not resolve (already an N001): say nothing more about it."""
+    return transfer.recipient.written("safeguard") > len(transfer.recipient.safeguards)
+
+
 @rule("P040")
 def transfer_without_safeguard(ctx: Context) -> Iterator[Diagnostic]:
     for transfer in ctx.model.transfers:
         recipient = transfer.recipient
-        if _covered(transfer) or recipient.safeguards:
-            continue  # safeguards that are not valid under this law are P044
+        if _covered(transfer) or _mechanisms(transfer) or _unresolved(transfer):
+            continue  # mechanisms that are not valid under this law are P044
+        help = "add `safeguard ...`: " + ("`idta`, or `eu_scc, uk_addendum`" if transfer.law == "uk_gdpr"
+                                          else "`eu_scc`") + " or `bcr`"
+        if recipient.safeguards:  # it relies on adequacy, and no decision covers the country
+            policy = ctx.model.policy
+            on = f" on {policy.effective.isoformat()}" if policy and policy.effective else ""
+            yield finding("P040", f"no adequacy decision under {_NAMES.get(transfer.law, transfer.law)} covers "
+                          f"`{transfer.country}`{on}, and `{recipient.key}` has no other safeguard",
+                          recipient.field_span("safeguard"), label="not adequate", help=help)
+            continue
         yield finding(
             "P040", f"`{recipient.key}` receives data in `{transfer.country}`, {_where(transfer)}, with no transfer "
             f"safeguard", recipient.field_span("country"), label="an international transfer",
-            help="add `safeguard ...`: " + ("`idta`, or `eu_scc, uk_addendum`" if transfer.law == "uk_gdpr"
-                                            else "`eu_scc`") + ", `bcr`, or `adequacy` where a decision covers it")
+            help=help + ", or `adequacy` where a decision covers it")
 
 
 @rule("P044")
 def safeguard_wrong_law(ctx: Context) -> Iterator[Diagnostic]:
     for transfer in ctx.model.transfers:
         recipient = transfer.recipient
-        if _covered(transfer) or not recipient.safeguards:
+        mechanisms = _mechanisms(transfer)
+        if _covered(transfer) or not mechanisms or _unresolved(transfer):
             continue
-        names = ", ".join(f"`{s.key}`" for s in recipient.safeguards)
+        names = ", ".join(f"`{s.key}`" for s in mechanisms)
         law = _NAMES.get(transfer.law, transfer.law)
-        if any(s.adequacy for s in recipient.safeguards):
-            message = f"no adequacy decision under {law} covers `{transfer.country}`"
-            if ctx.model.policy and ctx.model.policy.effective:
-                message += f" on {ctx.model.policy.effective.isoformat()}"
-        else:
-            verb = "is" if len(recipient.safeguards) == 1 else "are"
-            message = f"{names} {verb} not a transfer mechanism under {law}"
+        verb = "is" if len(mechanisms) == 1 else "are"
+        message = f"{names} {verb} not a transfer mechanism under {law}"
         yield finding(
             "P044", message, recipient.field_span("safeguard"), label=f"not valid for a transfer {_where(transfer)}",
             help=("for a UK transfer use `idta`, or the EU SCCs with the UK Addendum: `safeguard eu_scc, uk_addendum`"
