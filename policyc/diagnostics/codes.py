@@ -86,6 +86,8 @@ _ROWS = (
          "13(1)(f)"),
     Code("P042", "derogation-for-routine-transfer", W, "an Art 49 derogation is used for a routine transfer",
          "49(1), EDPB 2/2018"),
+    Code("P043", "safeguard-without-transfer", W, "a transfer safeguard on a recipient whose data does not leave "
+         "the area", "44"),
     Code("P044", "safeguard-wrong-law", E, "the transfer mechanism does not exist under the policy's law", "46"),
     Code("P050", "retention-missing", E, "every purpose has a retention period or criteria", "13(2)(a)"),
     Code("P051", "retention-vague", W, "retention is only 'as long as necessary'", "13(2)(a), WP260"),
@@ -110,6 +112,8 @@ _ROWS = (
          "9(2), DPA 2018 s10"),
     Code("P092", "vital-interests-misused", W, "vital interests used for routine processing", "9(2)(c)"),
     Code("P093", "criminal-without-condition", E, "criminal-offence data has an Art 10 condition", "10"),
+    Code("P094", "condition-without-special-data", W, "an Art 9 or Art 10 condition on a purpose that uses no such "
+         "data", "9(2), 10"),
     Code("P100", "child-consent-age", E, "a service for children on consent states the age of digital consent",
          "8"),
     Code("P110", "unused-declaration", W, "a data category, recipient, source or decision no purpose uses"),

@@ -57,3 +57,19 @@ def criminal_without_condition(ctx: Context) -> Iterator[Diagnostic]:
                           "Art 10 condition", purpose.field_span("uses"), label="criminal-offence data",
                           help="add `condition criminal_authorised_by_law \"DPA 2018 Sch 1 para ...\"` or "
                           "`criminal_official_authority`")
+
+
+@rule("P094")
+def condition_without_special_data(ctx: Context) -> Iterator[Diagnostic]:
+    for purpose in ctx.model.controller_purposes:
+        if purpose.written("uses") > len(purpose.uses):
+            continue  # a data reference did not resolve: we cannot tell
+        for use in purpose.conditions:
+            needed = any(d.is_criminal for d in purpose.uses) if use.basis.criminal else any(
+                d.is_special for d in purpose.uses)
+            if not needed:
+                what = "criminal-offence" if use.basis.criminal else "special-category"
+                yield finding("P094", f"condition `{use.basis.key}` is given, but purpose `{purpose.key}` uses no "
+                              f"{what} data", use.span, label="no such data",
+                              help="remove the condition, or mark the data: `special health` / `criminal yes` on "
+                              "the `data` it applies to")

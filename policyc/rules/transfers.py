@@ -9,6 +9,7 @@ from policyc.model import Safeguard, Transfer
 from policyc.rules import Context, finding, rule
 
 _NAMES = {"uk_gdpr": "the UK GDPR", "gdpr": "the EU GDPR"}
+_AREAS = {"uk_gdpr": "UK", "gdpr": "EEA"}
 
 
 def _covered(transfer: Transfer) -> bool:
@@ -95,3 +96,16 @@ def derogation_for_routine_transfer(ctx: Context) -> Iterator[Diagnostic]:
                           "Art 49 derogation", recipient.field_span("safeguard"), label="a derogation",
                           help="derogations are for occasional transfers (EDPB Guidelines 2/2018); use standard "
                           "contractual clauses, the IDTA or BCRs")
+
+
+@rule("P043")
+def safeguard_without_transfer(ctx: Context) -> Iterator[Diagnostic]:
+    transferring = {t.recipient.key for t in ctx.model.transfers}
+    for recipient in ctx.model.recipients:
+        mechanisms = [s for s in recipient.safeguards if not s.adequacy]
+        if mechanisms and recipient.countries and recipient.key not in transferring:
+            names = ", ".join(f"`{s.key}`" for s in mechanisms)
+            yield finding("P043", f"`{recipient.key}` has {names}, but its data does not leave the "
+                          f"{' or '.join(_AREAS.get(k, k) for k in ctx.laws if k in _AREAS)}",
+                          recipient.field_span("safeguard"), label="no transfer to safeguard",
+                          help="remove the safeguard, or correct the recipient's `country`")
