@@ -15,12 +15,12 @@ def automated_decision_undisclosed(ctx: Context) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for purpose in ctx.model.controller_purposes:
         for decision in purpose.decisions:
-            if decision.key in seen:
-                continue
+            if decision.key in seen or decision.solely_automated is False or decision.legal_effect is False:
+                continue  # Art 22 covers solely automated decisions with legal or similarly significant effects
             seen.add(decision.key)
             missing = [name for name, value in (("logic", decision.logic), ("significance", decision.significance),
                                                 ("consequences", decision.consequences)) if not value]
-            if decision.solely_automated is not False and not decision.safeguards:
+            if not decision.safeguards:
                 missing.append("safeguards")
             if missing:
                 yield finding("P080", f"automated decision `{decision.key}` does not give its "
@@ -33,6 +33,8 @@ def automated_decision_undisclosed(ctx: Context) -> Iterator[Diagnostic]:
 def automated_decision_special_data(ctx: Context) -> Iterator[Diagnostic]:
     for purpose in ctx.model.controller_purposes:
         for decision in purpose.decisions:
+            if decision.solely_automated is False or decision.legal_effect is False:
+                continue  # outside Art 22
             data = decision.uses or purpose.uses
             if not any(d.is_special for d in data):
                 continue

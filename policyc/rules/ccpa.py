@@ -24,6 +24,7 @@ def ccpa_categories(ctx: Context) -> Iterator[Diagnostic]:
 @rule("C002", laws=CCPA)
 def ccpa_purposes(ctx: Context) -> Iterator[Diagnostic]:
     used = {d.key for p in ctx.model.purposes for d in p.uses}
+    used |= {d.key for decision in ctx.model.decisions for d in decision.uses}
     for data in ctx.model.data:
         if data.key not in used:
             yield finding("C002", f"`{data.key}` has no business or commercial purpose", data.span,
@@ -33,9 +34,12 @@ def ccpa_purposes(ctx: Context) -> Iterator[Diagnostic]:
 @rule("C003", laws=CCPA)
 def ccpa_sale_share(ctx: Context) -> Iterator[Diagnostic]:
     for recipient in ctx.model.recipients:
-        if recipient.sells is None:
-            yield finding("C003", f"recipient `{recipient.key}` does not say whether personal information is sold "
-                          "to it", recipient.span, label="add `sells yes` or `sells no`",
+        missing = [name for name, value in (("sells", recipient.sells), ("shares", recipient.shares))
+                   if value is None and not recipient.has_field(name)]
+        if missing:
+            what = " or ".join({"sells": "sold to it", "shares": "shared with it"}[m] for m in missing)
+            yield finding("C003", f"recipient `{recipient.key}` does not say whether personal information is {what}",
+                          recipient.span, label=" and ".join(f"add `{m} yes` or `{m} no`" for m in missing),
                           help="the CCPA requires saying, for each category, whether it is sold or shared")
 
 
@@ -44,7 +48,7 @@ def ccpa_opt_out_link(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
     selling = [r for r in ctx.model.recipients if r.sells or r.shares]
-    if selling and not policy.do_not_sell_url:
+    if selling and not policy.do_not_sell_url and not policy.has_field("do_not_sell_url"):
         yield finding("C004", f"personal information is sold or shared (`{selling[0].key}`) but the notice has no "
                       "\"Do Not Sell or Share My Personal Information\" link", policy.span, label="no opt-out link",
                       help='add `do_not_sell_url "https://..."` to the policy')
@@ -54,7 +58,7 @@ def ccpa_opt_out_link(ctx: Context) -> Iterator[Diagnostic]:
 def ccpa_limit_link(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
-    if policy.limit_use_url:
+    if policy.limit_use_url or policy.has_field("limit_use_url"):
         return
     for purpose in ctx.model.purposes:
         beyond = purpose.direct_marketing or any(k.key.startswith(BEYOND_PERMITTED) for k in purpose.kinds)
@@ -71,7 +75,7 @@ def ccpa_limit_link(ctx: Context) -> Iterator[Diagnostic]:
 def ccpa_retention(ctx: Context) -> Iterator[Diagnostic]:
     for data in ctx.model.data:
         purposes = [p for p in ctx.model.purposes if data in p.uses]
-        if purposes and not any(p.retention for p in purposes):
+        if purposes and not any(p.retention or p.has_field("retain") for p in purposes):
             yield finding("C006", f"the notice does not say how long `{data.key}` is kept", data.span,
                           label="no retention", help="give its purposes a `retain` period or criteria")
 

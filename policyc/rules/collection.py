@@ -12,7 +12,7 @@ from policyc.rules import Context, finding, rule
 def source_missing(ctx: Context) -> Iterator[Diagnostic]:
     for data in ctx.model.data:
         for source in data.named_sources:
-            if source.public is None:
+            if source.public is None and not source.has_field("public"):
                 yield finding("P021", f"source `{source.key}` of `{data.key}` does not say whether it is publicly "
                               "accessible", source.span, label="add `public yes` or `public no`",
                               help="Art 14(2)(f): say where data not collected from the person comes from, and "
@@ -25,6 +25,8 @@ def requirement_undisclosed(ctx: Context) -> Iterator[Diagnostic]:
     for data in ctx.model.data:
         if data.key not in used or not data.from_subject or data.from_elsewhere:
             continue
+        if data.written("source") > len(data.sources):
+            continue  # a source did not resolve (N001): where the data comes from is unknown
         if not data.required_for and not data.has_field("required_for"):
             yield finding("P070", f"`{data.key}` does not say whether people must provide it", data.span,
                           label="add `required_for`",

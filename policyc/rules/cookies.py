@@ -25,9 +25,11 @@ def cookie_without_consent(ctx: Context) -> Iterator[Diagnostic]:
 def implied_cookie_consent(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
-    if policy.cookie_consent == "implied" and any(not c.essential for c in ctx.model.cookies):
-        yield finding("P121", "consent to cookies is taken from continued browsing, which is not consent",
-                      policy.field_span("cookie_consent"), label="implied consent",
+    if policy.cookie_consent in ("implied", "none") and any(not c.essential for c in ctx.model.cookies):
+        how = ("taken from continued browsing, which is not consent" if policy.cookie_consent == "implied"
+               else "not asked for at all")
+        yield finding("P121", f"consent to non-essential cookies is {how}",
+                      policy.field_span("cookie_consent"), label=f"`cookie_consent {policy.cookie_consent}`",
                       help="ask for consent before setting non-essential cookies: `cookie_consent opt_in_banner` "
                       "(Planet49, C-673/17)")
 
@@ -35,6 +37,6 @@ def implied_cookie_consent(ctx: Context) -> Iterator[Diagnostic]:
 @rule("P122")
 def cookie_duration_missing(ctx: Context) -> Iterator[Diagnostic]:
     for cookie in ctx.model.cookies:
-        if not cookie.expires:
+        if not cookie.expires and not cookie.has_field("expires"):
             yield finding("P122", f"cookie `{cookie.key}` does not say how long it lasts", cookie.span,
                           label="no `expires`", help="add `expires 2 years`, `expires 30 days` or `expires session`")

@@ -9,7 +9,8 @@ from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.rules import Context, finding, rule
 
-VAGUE_QUALIFIER = re.compile(r"\b(may|might|some|often|possibly|certain|various)\b", re.IGNORECASE)
+# "how often" asks a frequency; "some" in "some of the following" still hedges, so it stays.
+VAGUE_QUALIFIER = re.compile(r"\b(may|might|some|(?<!how )often|possibly|certain|various)\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 LONG_SENTENCE = 35
 PROSE_FIELDS = frozenset({"description", "summary", "text", "changes", "children", "logic", "significance",

@@ -16,6 +16,14 @@ VAGUE_RETENTION = re.compile(
 )
 
 
+# Criteria that give a period ("six years from ...") are checkable, whatever else they say.
+STATES_PERIOD = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
+    r"[\s-]+(days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
 @rule("P050")
 def retention_missing(ctx: Context) -> Iterator[Diagnostic]:
     for purpose in ctx.model.controller_purposes:
@@ -32,7 +40,8 @@ def retention_vague(ctx: Context) -> Iterator[Diagnostic]:
         retention = purpose.retention
         if retention is None or retention.concrete:
             continue
-        if not retention.criteria.strip() or VAGUE_RETENTION.search(retention.criteria):
+        criteria = retention.criteria
+        if not criteria.strip() or (VAGUE_RETENTION.search(criteria) and not STATES_PERIOD.search(criteria)):
             yield finding("P051", f"the retention of `{purpose.key}` is only \"{retention.criteria.strip()}\"",
                           retention.span, label="no period, event or checkable criteria",
                           help="give a period (`retain 2 years`), an event (`retain until account_closed`), or "

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic, Span
-from policyc.rules import Context, finding, rule
+from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
 CONDITIONAL_RIGHTS = ("erasure", "portability", "object")
@@ -101,11 +101,14 @@ def consent_withdrawal(ctx: Context) -> Iterator[Diagnostic]:
 @rule("P065")
 def complaint_authority(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.model.rights and any(r.right.key == "complain" and r.excluded for r in ctx.model.rights):
-        yield finding("P065", "the right to complain to a supervisory authority cannot be withheld", _rights_span(ctx),
-                      label="`complain` is excluded")
+        info = ctx.model.rights_info
+        yield finding("P065", "the right to complain to a supervisory authority cannot be withheld",
+                      info.field_span("exclude") if info else _rights_span(ctx), label="`complain` is excluded")
     named = {a.key for c in ctx.model.controllers for a in c.authorities}
+    if any(c.has_field("authority") and c.written("authority") > len(c.authorities) for c in ctx.model.controllers):
+        return  # an authority name did not resolve (N001): no follow-on finding
     for law in ctx.model.laws:
-        if not law.authorities or named & set(law.authorities):
+        if law.key not in GDPR_LAWS or not law.authorities or named & set(law.authorities):
             continue
         target = ctx.model.controller.field_span("authority") if ctx.model.controller else _rights_span(ctx)
         hint = (f"`authority {law.authorities[0]}`" if len(law.authorities) == 1
