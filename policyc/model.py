@@ -123,6 +123,7 @@ class Adequacy(Entity):
     since: dt.date | None = None
     until: dt.date | None = None
     scope: str = ""
+    certified_only: bool = False
 
     def covers(self, country: str, on: dt.date | None) -> bool:
         if country not in self.countries:
@@ -547,7 +548,8 @@ class _Builder:
         law = _refs(t.get("law"))
         return Adequacy(**self.base(t), law=law[0].name if law else "",  # type: ignore[arg-type]
                         countries=self.expand(t.get("country")), since=_date(t.get("since")),
-                        until=_date(t.get("until")), scope=_text(t.get("scope")))
+                        until=_date(t.get("until")), scope=_text(t.get("scope")),
+                        certified_only=bool(_bool(t.get("certified_only"))))
 
     # -- author kinds ----------------------------------------------------------------------
     def contact_fields(self, t: TypedDecl) -> dict[str, object]:
@@ -800,7 +802,7 @@ def derive_transfers(model: Model) -> list[Transfer]:
                 valid = tuple(s for s in recipient.safeguards if law.key in s.laws and not s.adequacy)
                 relies = any(s.adequacy for s in recipient.safeguards)
                 cover = next((a for a in decisions if all(a.covers(c, on) for c in members)
-                              and (not a.scope or relies)), None)
+                              and (not a.certified_only or relies)), None)
                 transfers.append(Transfer(recipient, country, law.key, cover, valid))
     return transfers
 

@@ -292,6 +292,7 @@ KINDS: dict[str, KindSpec] = {
             _f("since", VT.DATE, "when it took effect", required=True),
             _f("until", VT.DATE, "when it ended, if it did"),
             _f("scope", VT.TEXT, "a limit on what it covers, such as certified organisations only"),
+            _f("certified_only", VT.BOOL, "`yes` when it covers only organisations certified under it (the Data Privacy Framework): a recipient must say it relies on it"),
         ), stdlib=True),
         KindSpec("event", "a retention event such as the end of a contract", (_SUMMARY,), stdlib=True),
         KindSpec("measure", "a security measure", (_DPV, _SUMMARY), stdlib=True),

@@ -71,7 +71,8 @@ MUTATIONS = [
       '  if_not_provided "We cannot complete your purchase without a way to pay."\n', "", "P070"),
     # --- P031, P040-P044: recipients and transfers ----------------------------------------------
     m("P031-generic-recipient", UK,
-      'recipient couriers "Parcel delivery companies" {\n  role processor\n  sector "parcel delivery"\n',
+      'recipient couriers "Parcel delivery companies" {\n  role processor\n  sector "parcel delivery"\n'
+      '  includes "Royal Mail Group Ltd", "DPD Group UK Ltd"\n',
       'recipient couriers "Our partners" {\n  role processor\n', "P031"),
     m("P040-processor-moved-to-brazil", UK, '"DPD Group UK Ltd"\n  country GB', '"DPD Group UK Ltd"\n  country BR',
       "P040"),

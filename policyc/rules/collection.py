@@ -10,8 +10,12 @@ from policyc.rules import Context, finding, rule
 
 @rule("P021")
 def source_missing(ctx: Context) -> Iterator[Diagnostic]:
+    reported: set[str] = set()
     for data in ctx.model.data:
         for source in data.named_sources:
+            if source.key in reported:
+                continue
+            reported.add(source.key)
             if source.public is None and not source.has_field("public"):
                 yield finding("P021", f"source `{source.key}` of `{data.key}` does not say whether it is publicly "
                               "accessible", source.span, label="add `public yes` or `public no`",

@@ -10,11 +10,15 @@ from policyc.diagnostics.model import Diagnostic, Span
 from policyc.rules import Context, finding, rule
 
 # "how often" asks a frequency; "some" in "some of the following" still hedges, so it stays.
-VAGUE_QUALIFIER = re.compile(r"\b(may|might|some|(?<!how )often|possibly|certain|various)\b", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "May" after a day number or before a year is the month.
+VAGUE_QUALIFIER = re.compile(
+    r"\b((?<!\d )may(?! \d{4})|might|some|(?<!how )often|possibly|certain|various)\b", re.IGNORECASE)
+# Sentences end at . ! ? and also where a Markdown list item or paragraph starts.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+")
 LONG_SENTENCE = 35
 PROSE_FIELDS = frozenset({"description", "summary", "text", "changes", "children", "logic", "significance",
-                          "consequences", "if_not_provided", "withdraw", "object", "complaints", "fee", "verify"})
+                          "consequences", "if_not_provided", "withdraw", "object", "complaints", "fee", "verify",
+                          "safeguard_copy", "describe", "exclude", "on_behalf_of", "scope"})
 
 
 def _prose(ctx: Context) -> Iterator[ast.Str]:

@@ -29,8 +29,8 @@ def recipients_unstated(ctx: Context) -> Iterator[Diagnostic]:
 @rule("P031")
 def recipient_too_generic(ctx: Context) -> Iterator[Diagnostic]:
     for recipient in ctx.model.recipients:
-        if recipient.legal_name or recipient.sector:
-            continue
+        if recipient.legal_name or recipient.sector or recipient.includes:
+            continue  # named, or described by sector, or listing the organisations it covers
         generic = bool(GENERIC_RECIPIENT.match(recipient.title or recipient.key.replace("_", " ")))
         if generic or not recipient.role:
             yield finding("P031", f"recipient `{recipient.key}` is too generic to tell people who gets their data",

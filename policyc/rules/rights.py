@@ -10,6 +10,8 @@ from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
 CONDITIONAL_RIGHTS = ("erasure", "portability", "object")
+_REASONS = {"universal": "every lawful basis", "direct marketing": "direct marketing",
+            "automated decisions": "automated decision-making", "also": "your `also`"}
 COMPLAINTS_TO_CONTROLLER_FROM = dt.date(2026, 6, 19)  # Data (Use and Access) Act 2025 s103 in force
 
 
@@ -26,7 +28,7 @@ def right_withheld(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     for offered in ctx.model.rights:
         if offered.excluded and info is not None:
-            grounds = ", ".join(offered.because)
+            grounds = ", ".join(_REASONS.get(b, b) for b in offered.because)
             yield finding("P060", f"the right `{offered.right.key}` is withheld, but {grounds} grants it",
                           info.field_span("exclude"), label="excluded here",
                           help="remove the `exclude`, or change the basis of the purposes that grant it")
@@ -77,6 +79,11 @@ def marketing_objection(ctx: Context) -> Iterator[Diagnostic]:
     if info is not None and info.object and not excluded:
         return
     purpose = marketing[0]
+    if excluded and info is not None:
+        yield finding("P063", f"purpose `{purpose.key}` is direct marketing, so the right to object to it cannot be "
+                      "withheld", info.field_span("exclude"), label="excluded here",
+                      help="the objection to direct marketing is absolute (Art 21(3)): remove the `exclude`")
+        return
     yield finding("P063", f"purpose `{purpose.key}` is direct marketing, but the notice does not say how to stop it",
                   purpose.field_span("direct_marketing"), label="the right to object is absolute here",
                   help='add `object "Use the unsubscribe link in any email, or write to ..."` to `rights`')
@@ -90,6 +97,11 @@ def consent_withdrawal(ctx: Context) -> Iterator[Diagnostic]:
         return
     for purpose in ctx.model.controller_purposes:
         for use in (*purpose.bases, *purpose.conditions):
+            if "withdrawal" in use.basis.requires and excluded and info is not None:
+                yield finding("P064", f"purpose `{purpose.key}` rests on {use.basis.title or use.basis.key}, so the "
+                              "right to withdraw consent cannot be withheld", info.field_span("exclude"),
+                              label="excluded here", help="consent can always be withdrawn (Art 7(3))")
+                return
             if "withdrawal" in use.basis.requires:
                 yield finding("P064", f"purpose `{purpose.key}` rests on {use.basis.title or use.basis.key}, but the "
                               "notice does not say how to withdraw it", use.span, label="consent can be withdrawn",

@@ -8,7 +8,9 @@ from policyc.diagnostics.model import Diagnostic
 from policyc.rules import Context, finding, rule
 
 VITAL = ("vital_interests", "vital_interests_incapable")
-VITAL_PURPOSE_KINDS = ("health", "safety", "emergency", "security.physical")
+# Purpose kinds that are everyday business: vital interests (life or death) never fit them.
+ROUTINE_KINDS = ("service", "orders", "account", "customer_management", "payment", "billing", "marketing",
+                 "analytics", "personalisation", "research", "communications", "recruitment", "hr", "data_sale")
 
 
 @rule("P090")
@@ -38,8 +40,8 @@ def vital_interests_misused(ctx: Context) -> Iterator[Diagnostic]:
         uses = [u for u in (*purpose.bases, *purpose.conditions) if u.basis.key in VITAL]
         if not uses:
             continue
-        routine = purpose.direct_marketing or (
-            purpose.kinds and not any(k.key.startswith(VITAL_PURPOSE_KINDS) for k in purpose.kinds))
+        routine = purpose.direct_marketing or any(
+            k.key == prefix or k.key.startswith(prefix + ".") for k in purpose.kinds for prefix in ROUTINE_KINDS)
         if routine:
             yield finding("P092", f"purpose `{purpose.key}` relies on vital interests for routine processing",
                           uses[0].span, label="only for life-or-death situations",
