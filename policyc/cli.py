@@ -37,6 +37,16 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: auto, which honours NO_COLOR)")
+    build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
+                                description="Check the policies; if there are no errors, write DIR/<name>.md, "
+                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html).")
+    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
+    build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
+                       help="comma-separated: md, html, json, dpv, fides (default: all)")
+    build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
+    build.add_argument("--strict", action="store_true", help="warnings also stop the build")
+    build.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -53,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "build":
+            return _build(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
@@ -134,4 +146,35 @@ def _rules(fmt: str) -> int:
     for row in rows:
         article = f"  [{row['article']}]" if row["article"] else ""
         print(f"{row['code']}  {row['name']:<{width}}  {row['severity']:<7}  {row['summary']}{article}")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from policyc.build import BuildError, build, parse_formats
+    from policyc.config import ConfigError
+    from policyc.diagnostics import render
+    from policyc.source import SourceError
+
+    templates = Path(args.templates) if args.templates else None
+    if templates is not None and not templates.is_dir():
+        print(f"policyc: {templates}: no such templates folder", file=sys.stderr)
+        return EXIT_TROUBLE
+    try:
+        formats = parse_formats(args.format)
+        result = build(args.paths, Path(args.output), formats, templates, strict=args.strict)
+    except (SourceError, ConfigError, BuildError) as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    check = result.check
+    color = args.color == "always" or (args.color == "auto" and render.use_color(sys.stderr))
+    text = render.render_text(check.diagnostics, check.sources, color=color)
+    if text:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    if check.errors or (args.strict and check.warnings):
+        print(render.render_summary(check.errors, check.warnings, len(check.files), color) + "; nothing written",
+              file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"wrote {len(result.written)} files to {args.output}", file=sys.stderr)
     return EXIT_OK

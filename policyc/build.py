@@ -1,0 +1,95 @@
+"""`policyc build`: check, then render every policy with every requested backend and write the files.
+
+Nothing is written when the check finds errors. Every output is rendered in memory first, so a
+failure while rendering leaves the previous outputs untouched; each file is then written to a
+temporary file in the same folder and renamed over the old one, so no reader ever sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from policyc.backends import BACKENDS, BuildContext
+from policyc.driver import CheckResult, check_files, discover
+
+
+class BuildError(Exception):
+    """A build that cannot go ahead (clashing output names, an unknown format): one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    title: str
+    href: str  # relative to the output folder
+    source: str
+
+
+@dataclass
+class BuildResult:
+    check: CheckResult
+    written: list[Path]
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in BACKENDS]
+    if unknown or not formats:
+        raise BuildError(f"unknown format `{unknown[0] if unknown else text}`; choose from {', '.join(BACKENDS)}")
+    return list(dict.fromkeys(formats))
+
+
+def _relative_stem(path: Path, roots: Sequence[Path]) -> str:
+    """The output name of a policy: its path under the folder it was found in, without suffix."""
+    resolved = path.resolve()
+    for root in roots:
+        if resolved.is_relative_to(root):
+            return resolved.relative_to(root).with_suffix("").as_posix()
+    return path.stem
+
+
+def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates: Path | None = None,
+          strict: bool = False) -> BuildResult:
+    files = discover(list(paths))
+    result = check_files(files)
+    if result.errors or (strict and result.warnings):
+        return BuildResult(result, [])
+    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    outputs: dict[Path, str] = {}
+    entries: list[IndexEntry] = []
+    for path in files:
+        model = result.models.get(str(path))
+        if model is None or model.policy is None:
+            continue  # a file of shared declarations, not a notice
+        stem = _relative_stem(path, folders)
+        context = BuildContext(stem=Path(stem).name, source=str(path), templates=templates)
+        for name in formats:
+            backend = BACKENDS[name]
+            target = out_dir / f"{stem}{backend.suffix}"
+            if target in outputs:
+                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+            outputs[target] = backend.render(model, context)
+        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path)))
+    if folders and entries:
+        from policyc.backends.html import render_index
+
+        outputs[out_dir / "index.html"] = render_index(entries, templates)
+    written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
+    return BuildResult(result, written)
+
+
+def write_atomically(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return target
