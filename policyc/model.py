@@ -390,6 +390,8 @@ class Model:
     adequacy: list[Adequacy] = field(default_factory=list)
     all_rights: dict[str, Right] = field(default_factory=dict)
     all_safeguards: dict[str, Safeguard] = field(default_factory=dict)
+    all_categories: dict[str, Category] = field(default_factory=dict)  # the whole taxonomy, for ancestors
+    all_purpose_kinds: dict[str, PurposeKind] = field(default_factory=dict)
     regions: dict[str, frozenset[str]] = field(default_factory=dict)
     assertions: list[ast.Assert] = field(default_factory=list)
     typed: list[TypedDecl] = field(default_factory=list, repr=False)
@@ -737,6 +739,14 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
             safeguard = builder.entity(t)
             assert isinstance(safeguard, Safeguard)
             model.all_safeguards.setdefault(safeguard.key, safeguard)
+        elif kind == "category":
+            category = builder.entity(t)
+            assert isinstance(category, Category)
+            model.all_categories.setdefault(category.key, category)
+        elif kind == "purpose_kind":
+            purpose_kind = builder.entity(t)
+            assert isinstance(purpose_kind, PurposeKind)
+            model.all_purpose_kinds.setdefault(purpose_kind.key, purpose_kind)
         elif kind == "adequacy":
             model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
         elif kind == "region":
