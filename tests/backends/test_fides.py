@@ -41,11 +41,6 @@ CATEGORIES = {c.fides_key for c in DEFAULT_TAXONOMY.data_category if not c.versi
 USES = {u.fides_key for u in DEFAULT_TAXONOMY.data_use if not u.version_deprecated}
 SUBJECTS = {s.fides_key for s in DEFAULT_TAXONOMY.data_subject if not s.version_deprecated}
 
-# The nearest-ancestor rule reaches entries the policy does not use only when the model carries the
-# whole taxonomy (`Model.all_categories`, `Model.all_purpose_kinds`); until then those cases fail.
-NEEDS_TAXONOMY = pytest.mark.xfail(
-    not {"all_categories", "all_purpose_kinds"} <= set(Model.__dataclass_fields__), strict=True,
-    reason="the model does not yet carry the whole taxonomy (Model.all_categories, Model.all_purpose_kinds)")
 
 
 @cache
@@ -145,7 +140,6 @@ def test_complete_policy_shape() -> None:
     assert offers["legal_basis_for_processing"] == "Consent"
 
 
-@NEEDS_TAXONOMY
 def test_ancestors_outside_the_policy_are_found() -> None:
     """`health.physical` has no fides key, and the policy uses no `health` entry: the model's copy of
     the taxonomy gives the ancestor's key."""
@@ -237,7 +231,7 @@ def test_categories_without_a_key_use_the_nearest_ancestor_else_user() -> None:
 
 @pytest.mark.parametrize(("kind", "basis", "use"), [
     ("kind marketing.email", "basis consent", "marketing.communications.email"),  # its own key
-    pytest.param("kind marketing.social_media", "basis consent", "marketing", marks=NEEDS_TAXONOMY),  # ancestor's
+    pytest.param("kind marketing.social_media", "basis consent", "marketing"),  # ancestor's
     ("kind account", "basis legal_obligation", "essential.legal_obligation"),  # no key: by basis
     ("", "basis contract", "essential.service"),
     ("", "basis vital_interests", "essential"),
