@@ -73,7 +73,7 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
             outputs[target] = backend.render(model, context)
         entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path)))
-    if folders and entries:
+    if folders and entries and "html" in formats:
         from policyc.backends.html import render_index
 
         outputs[out_dir / "index.html"] = render_index(entries, templates)
