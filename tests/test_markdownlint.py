@@ -1,0 +1,63 @@
+"""The Markdown notices pass markdownlint-cli2 (pinned in package.json, configured by
+.markdownlint-cli2.jsonc at the repository root).
+
+Without `node_modules/.bin/markdownlint-cli2` (`npm ci` installs it) the test skips on a developer's
+machine and fails in CI, where the environment variable CI is set (see docs/ci-browser.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+MARKDOWNLINT = REPO / "node_modules" / ".bin" / "markdownlint-cli2"
+STEMS = sorted(p.relative_to(EXAMPLES).with_suffix("").as_posix() for p in EXAMPLES.rglob("*.policy"))
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when a tool is missing on a developer's machine; fail in CI, which must have it."""
+    if available:
+        return
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{what} is missing, and CI must run this test (see docs/ci-browser.md)", pytrace=False)
+    pytest.skip(f"{what} is missing (CI installs it; see docs/ci-browser.md)")
+
+
+@pytest.fixture(scope="module")
+def markdown_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example built as Markdown by `policyc build`."""
+    from tests.browser.conftest import publish
+
+    out = tmp_path_factory.mktemp("md-examples")
+    publish([EXAMPLES], out, "md")
+    return out
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_markdownlint(markdown_site: Path, stem: str) -> None:
+    require(shutil.which("node") is not None, "Node.js (`node`)")
+    require(MARKDOWNLINT.is_file(), "node_modules/.bin/markdownlint-cli2 (`npm ci`)")
+    path = markdown_site / f"{stem}.md"
+    built = sorted(p.relative_to(markdown_site).as_posix() for p in markdown_site.rglob("*"))
+    assert path.is_file(), f"policyc build did not write {stem}.md; it wrote {built}"
+    # From the repository root, so .markdownlint-cli2.jsonc applies; `:` marks a literal path, not a glob.
+    run = subprocess.run([str(MARKDOWNLINT), f":{path}"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        output = run.stdout + run.stderr
+        pytest.fail(f"markdownlint-cli2 found problems in {stem}.md (exit {run.returncode}):\n"
+                    f"{output}{quote_lines(path, output)}", pytrace=False)
+
+
+def quote_lines(path: Path, output: str) -> str:
+    """The lines markdownlint-cli2 complains about, so the failure shows them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    numbers = sorted({int(m) for m in re.findall(rf"{re.escape(path.name)}:(\d+)", output)})
+    quoted = [f"{n:>5} | {lines[n - 1]}" for n in numbers[:40] if 0 < n <= len(lines)]
+    return "\nThe lines:\n" + "\n".join(quoted) if quoted else ""
