@@ -47,6 +47,18 @@ def _arguments() -> argparse.ArgumentParser:
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
+                              description="Format .policy files in place (a folder means every *.policy under it). "
+                              "Files with syntax errors are left untouched.")
+    fmt.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    fmt.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file would change")
+    fmt.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
+    lsp = commands.add_parser("lsp", help="run the language server (LSP over stdio)",
+                              description="Run the policyc language server. Editors start it and talk to it over "
+                              "standard input and output; see docs/editors.md.")
+    lsp.add_argument("--stdio", action="store_true", help="use standard input and output (the default and only "
+                     "transport; accepted because editors pass it)")
+    lsp.add_argument("--clientProcessId", metavar="PID", help=argparse.SUPPRESS)  # vscode-languageclient adds it
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -63,12 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "fmt":
+            return _fmt(args)
         if args.command == "build":
             return _build(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
             return _rules(args.format)
+        if args.command == "lsp":
+            from policyc.lsp import main as lsp_main
+
+            return lsp_main([])
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -177,4 +195,54 @@ def _build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FINDINGS
     print(f"wrote {len(result.written)} files to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from policyc.diagnostics import render
+    from policyc.driver import discover
+    from policyc.fmt import FormatError, format_file, unified_diff, write_atomic
+    from policyc.source import SourceError
+
+    try:
+        files = discover(args.paths)
+    except SourceError as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    if not files:
+        print(f"policyc: no .policy files in {' '.join(args.paths)}", file=sys.stderr)
+        return EXIT_TROUBLE
+    changed = refused = 0
+    for path in files:
+        try:
+            result = format_file(path)
+        except SourceError as err:
+            print(f"policyc: {err}", file=sys.stderr)
+            return EXIT_TROUBLE
+        except FormatError as err:
+            print(f"policyc: internal error: {path}: the formatted text would mean something else ({err}); "
+                  "the file is left as it was; this is a bug in policyc, please report it", file=sys.stderr)
+            return EXIT_TROUBLE
+        if result.text is None:
+            refused += 1
+            sys.stderr.write(render.render_text(list(result.diagnostics), {result.path: result.source},
+                                               color=render.use_color(sys.stderr)))
+            print(f"policyc: {result.path}: not formatted, it has syntax errors", file=sys.stderr)
+            continue
+        if not result.changed:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.write(unified_diff(result.path, result.source.text, result.text))
+        elif args.check:
+            print(f"would reformat {result.path}", file=sys.stderr)
+        else:
+            try:
+                write_atomic(path, result.text)
+            except OSError as err:
+                print(f"policyc: {path}: {err.strerror or err}", file=sys.stderr)
+                return EXIT_TROUBLE
+            print(f"reformatted {result.path}", file=sys.stderr)
+    if refused or ((args.check or args.diff) and changed):
+        return EXIT_FINDINGS
     return EXIT_OK

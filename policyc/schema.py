@@ -303,7 +303,7 @@ KINDS: dict[str, KindSpec] = {
 RESERVED_WORDS = ("use", "assert", "forbid", "require", "where", "has", "and", "or", "not", "in")
 
 
-def _type_words(spec: FieldSpec) -> str:
+def type_words(spec: FieldSpec) -> str:
     if spec.vt in (VT.REF, VT.REF_NOTE, VT.REF_TEXT):
         kinds = " or ".join(f"`{k}`" for k in spec.kinds)
         words = f"reference to {kinds}"
@@ -342,6 +342,6 @@ def markdown_reference() -> str:
             for spec in kind.fields:
                 flags = [flag for flag, on in (("required", spec.required), ("repeatable", spec.repeatable)) if on]
                 note = f" (*{', '.join(flags)}*)" if flags else ""
-                lines.append(f"| `{spec.name}`{note} | {_type_words(spec)} | {spec.doc} |")
+                lines.append(f"| `{spec.name}`{note} | {type_words(spec)} | {spec.doc} |")
             lines.append("")
     return "\n".join(lines)

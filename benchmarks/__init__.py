@@ -1,0 +1,1 @@
+"""Benchmarks: generators of realistic policies and runners that report times as ratios to a reference."""

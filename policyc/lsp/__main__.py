@@ -1,0 +1,3 @@
+from policyc.lsp import main
+
+raise SystemExit(main())
