@@ -15,6 +15,7 @@ before the next node of the innermost block or list that holds it, or at the end
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import tempfile
@@ -23,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policyc import ast
+from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Span
+from policyc.parser import parse_source, parse_text
 from policyc.schema import DURATION_UNITS, KINDS, VT
-from policyc.source import Source
+from policyc.source import Source, read_source
 
 WIDTH = 100  # the longest line a list is filled to, in characters (Unicode code points)
 INDENT = "  "
@@ -79,8 +82,7 @@ def format_text(text: str, path: str = "<text>", *, width: int = WIDTH) -> Forma
 
 
 def format_source(source: Source, *, width: int = WIDTH) -> FormatResult:
-    from policyc.parser import parse_source
-
+    """Format a `Source` (a file's text, already read); see `format_text`."""
     module, diagnostics = parse_source(source)
     syntax = tuple(d for d in diagnostics if d.code.startswith("S"))
     if syntax:
@@ -99,19 +101,16 @@ def format_source(source: Source, *, width: int = WIDTH) -> FormatResult:
     return FormatResult(source, formatted)
 
 
-def format_file(path: str | os.PathLike[str]) -> FormatResult:
+def format_file(path: str | os.PathLike[str], *, width: int = WIDTH) -> FormatResult:
     """Read and format one file (nothing is written). Raises SourceError if it cannot be read.
 
     A file that is not UTF-8 text is refused with its S005 diagnostic, like a syntax error.
     """
-    from policyc.diagnostics.codes import severity_of
-    from policyc.source import read_source
-
     source, problem = read_source(str(path), str(path))
     if problem:
         return FormatResult(source, None, (
             Diagnostic("S005", problem, source.span(0, 0), severity_of("S005"), help="policies are UTF-8 text"),))
-    return format_source(source)
+    return format_source(source, width=width)
 
 
 def format_module(module: ast.Module, text: str | None = None, *, width: int = WIDTH) -> str:
@@ -132,8 +131,6 @@ def verify(module: ast.Module, text: str, formatted: str) -> None:
     must come out all, in the same order. A doc comment is the own-line comments directly above a
     declaration (see `_own_line_docs`).
     """
-    from policyc.parser import parse_text
-
     after, diagnostics = parse_text(formatted, module.path)
     syntax = [d for d in diagnostics if d.code.startswith("S")]
     if syntax:
@@ -185,15 +182,19 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     kept. The text is written as UTF-8 with `\\n` line endings. Raises OSError.
     """
     target = Path(os.path.realpath(path))
-    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+    else:  # a new file gets the usual permissions, not mkstemp's 0o600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         try:
@@ -442,8 +443,7 @@ def _header_span(item: ast.Decl | ast.Assert) -> Span:
     return item.name.span if item.name is not None else item.kind_span
 
 
-def _first_after(nodes: Sequence[ast.Item | ast.Field | ast.Clause | ast.Value | ast.TopLevel],
-                 offset: int) -> int | None:
+def _first_after(nodes: Sequence[ast.Item | ast.Field | ast.Clause | ast.Value], offset: int) -> int | None:
     """The index of the first node that starts after `offset`."""
     return next((i for i, n in enumerate(nodes) if n.span.start > offset), None)
 
@@ -485,6 +485,7 @@ class _Comments:
                         for value in member.values:
                             ender(value.span.end, value.span.end_line, 3, _node(value))
 
+        self.starts = [item.span.start for item in module.items]
         for comment in sorted(module.comments, key=lambda c: c.span.start):
             found = [e for e in enders.get(comment.span.line, ()) if e.end <= comment.span.start]
             if found:
@@ -497,9 +498,10 @@ class _Comments:
 
     def place_own_line(self, module: ast.Module, comment: ast.Comment) -> None:
         offset = comment.span.start
-        for item in module.items:
-            if not _inside(item.span.start, item.span.end, offset):
-                continue
+        items = module.items
+        index = bisect.bisect_left(self.starts, offset)  # the first item that starts after the comment
+        if index and _inside(items[index - 1].span.start, items[index - 1].span.end, offset):
+            item = items[index - 1]
             if isinstance(item, ast.Decl):
                 for fld in item.fields:
                     if _inside(fld.span.start, fld.span.end, offset):
@@ -517,11 +519,10 @@ class _Comments:
                         raise FormatError(f"no place for the comment at line {comment.span.line}")
                 self.before(item.clauses, offset, comment, item)
                 return
-        index = _first_after(module.items, offset)
-        if index is None:
+        if index == len(items):
             self.at_end.append(comment)
         else:
-            self.leading.setdefault(id(module.items[index]), []).append(comment)
+            self.leading.setdefault(id(items[index]), []).append(comment)
 
     def before(self, nodes: Sequence[ast.Item | ast.Field | ast.Clause | ast.Value], offset: int,
                comment: ast.Comment, container: object) -> None:

@@ -151,8 +151,10 @@ def fail_if(problems: list[str], heading: str) -> None:
         pytest.fail(heading + "\n  " + "\n  ".join(problems), pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for the tests of one module. Not session-scoped: Playwright's sync API keeps an event loop
+    running while it is open, which would break the asyncio-based tests that run later."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
