@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-cases", action="store_true", default=False,
         help="rewrite the `# expect:` headers of tests/cases/**/*.policy from the diagnostics the checker reports",
     )
+
+
+def in_ci() -> bool:
+    """Is this a CI run? (.ci/run sets CI=true.)"""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_tool(available: bool, what: str) -> None:
+    """A test that needs a browser or an npm tool: it skips on a developer's machine without the tool,
+    and fails in CI, which must have it (a skipped test in CI is a broken promise)."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"{what} is missing, and CI must run this test (see docs/ci-browser.md)", pytrace=False)
+    pytest.skip(f"{what} is missing (CI installs it; see docs/ci-browser.md)")

@@ -7,7 +7,6 @@ machine and fails in CI, where the environment variable CI is set (see docs/ci-b
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,19 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_tool as require
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 MARKDOWNLINT = REPO / "node_modules" / ".bin" / "markdownlint-cli2"
 STEMS = sorted(p.relative_to(EXAMPLES).with_suffix("").as_posix() for p in EXAMPLES.rglob("*.policy"))
 
 
-def require(available: bool, what: str) -> None:
-    """Skip when a tool is missing on a developer's machine; fail in CI, which must have it."""
-    if available:
-        return
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{what} is missing, and CI must run this test (see docs/ci-browser.md)", pytrace=False)
-    pytest.skip(f"{what} is missing (CI installs it; see docs/ci-browser.md)")
 
 
 @pytest.fixture(scope="module")

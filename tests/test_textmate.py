@@ -4,25 +4,17 @@ and the VS Code extension ships the same grammar."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.conftest import require_tool as require
 
 REPO = Path(__file__).resolve().parent.parent
 GRAMMAR = REPO / "grammar" / "policy.tmLanguage.json"
 TOOL = REPO / "node_modules" / ".bin" / "vscode-tmgrammar-test"
 
 
-def require(available: bool, what: str) -> None:
-    """Skip when a tool is missing on a developer's machine; fail in CI, which must have it."""
-    if available:
-        return
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{what} is missing, and CI must run this test", pytrace=False)
-    pytest.skip(f"{what} is missing (`npm ci` installs it)")
 
 
 def test_scope_assertions_pass() -> None:

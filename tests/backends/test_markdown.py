@@ -25,6 +25,7 @@ from policyc.build import build
 from policyc.diagnostics.model import Span
 from policyc.driver import check_files
 from policyc.model import Model, RetentionRule
+from tests.conftest import require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*/privacy.policy"))
@@ -214,8 +215,8 @@ def test_no_raw_html_and_only_safe_links(path: Path) -> None:
 
 def test_markdownlint_passes_on_the_test_policies(tmp_path: Path) -> None:
     """Examples are linted by tests/test_markdownlint.py; this adds the complete and hostile policies."""
-    if shutil.which("node") is None or not MARKDOWNLINT.is_file():
-        pytest.skip("markdownlint-cli2 is not installed (`npm ci`)")
+    require_tool(shutil.which("node") is not None and MARKDOWNLINT.is_file(),
+                 "node_modules/.bin/markdownlint-cli2 (`npm ci`)")
     files = []
     for path in (*COMPLETE, HOSTILE):
         target = tmp_path / f"{path.stem}.md"

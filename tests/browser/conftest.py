@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import in_ci  # noqa: F401  (in_ci: used by the tests)
+from tests.conftest import require_tool as require
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 HOSTILE = REPO / "tests" / "policies" / "hostile.policy"
@@ -41,17 +44,6 @@ TIMEOUT_MS = 120_000  # for each browser action; generous, so a busy CI machine 
 DESKTOP = {"width": 1280, "height": 800}  # the viewport of tests/browser/screenshot.py
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require(available: bool, what: str) -> None:
-    """Skip when a tool is missing on a developer's machine; fail in CI, which must have it."""
-    if available:
-        return
-    if in_ci():
-        pytest.fail(f"{what} is missing, and CI must run this test (see docs/ci-browser.md)", pytrace=False)
-    pytest.skip(f"{what} is missing (CI installs it; see docs/ci-browser.md)")
 
 
 def example_stems() -> list[str]:
