@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from policyc.backends import BACKENDS, BuildContext
 from policyc.driver import CheckResult, check_files, discover
@@ -52,11 +53,14 @@ def _relative_stem(path: Path, roots: Sequence[Path]) -> str:
 
 
 def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates: Path | None = None,
-          strict: bool = False) -> BuildResult:
+          strict: bool = False, previous: str | None = None) -> BuildResult:
+    """Check, then render and write. `previous` (a file, `git:REV:PATH` or `git:REV`) adds the change history."""
     files = discover(list(paths))
     result = check_files(files)
     if result.errors or (strict and result.warnings):
         return BuildResult(result, [])
+    notices = [p for p in files if (m := result.models.get(str(p))) is not None and m.policy is not None]
+    histories = _histories(notices, result, previous) if previous else {}
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     outputs: dict[Path, str] = {}
     entries: list[IndexEntry] = []
@@ -65,7 +69,8 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         if model is None or model.policy is None:
             continue  # a file of shared declarations, not a notice
         stem = _relative_stem(path, folders)
-        context = BuildContext(stem=Path(stem).name, source=str(path), templates=templates)
+        context = BuildContext(stem=Path(stem).name, source=str(path), templates=templates,
+                               history=histories.get(str(path)))
         for name in formats:
             backend = BACKENDS[name]
             target = out_dir / f"{stem}{backend.suffix}"
@@ -79,6 +84,32 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         outputs[out_dir / "index.html"] = render_index(entries, templates)
     written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
     return BuildResult(result, written)
+
+
+def _histories(notices: Sequence[Path], result: CheckResult, previous: str) -> dict[str, dict[str, Any]]:
+    """The "What changed in this version" view of each notice, against its previous version.
+
+    A file or `git:REV:PATH` names the previous version of the one notice built; `git:REV` names, for
+    every notice, the same file at that revision (a notice that did not exist then gets no history).
+    """
+    from policyc.diff import diff_models, history_view
+    from policyc.versions import VersionError, is_git, load, split_git
+
+    per_notice = is_git(previous) and not split_git(previous)[1]
+    if not per_notice and len(notices) != 1:
+        raise BuildError(f"--previous {previous} names one file, but {len(notices)} notices are being built; "
+                         "use --previous git:REV to compare each with its version at a revision")
+    histories: dict[str, dict[str, Any]] = {}
+    for path in notices:
+        try:
+            old = load(previous, default_path=str(path))
+        except VersionError as err:
+            if per_notice and err.missing:
+                continue  # a notice that is new in this version: no history to show yet
+            raise BuildError(f"--previous: {err}") from err
+        changes = diff_models(old.model, result.models[str(path)], old.label, str(path), old.files)
+        histories[str(path)] = history_view(changes)
+    return histories
 
 
 def write_atomically(target: Path, text: str) -> Path:

@@ -46,6 +46,9 @@ def _arguments() -> argparse.ArgumentParser:
                        help="comma-separated: md, html, json, dpv, fides (default: all)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
+    build.add_argument("--previous", metavar="OLD",
+                       help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
+                       "\"What changed in this version\" to the Markdown and HTML notices")
     build.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
                               description="Format .policy files in place (a folder means every *.policy under it). "
@@ -59,6 +62,18 @@ def _arguments() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="use standard input and output (the default and only "
                      "transport; accepted because editors pass it)")
     lsp.add_argument("--clientProcessId", metavar="PID", help=argparse.SUPPRESS)  # vscode-languageclient adds it
+    diff = commands.add_parser("diff", help="what changed between two versions of a policy",
+                               description="Compare the resolved models of two versions of a policy and list "
+                               "what changed: material changes (D001-D005, people must be told before they "
+                               "apply) first, then editorial ones. A version is a file or git:REV:PATH.")
+    diff.add_argument("old", metavar="OLD", help="the previous version: a file, or git:REV:PATH")
+    diff.add_argument("new", metavar="NEW", help="the new version: a file, or git:REV:PATH")
+    diff.add_argument("--format", choices=("text", "json", "md"), default="text",
+                      help="text (default), json, or md (a \"What changed\" section for the notice)")
+    diff.add_argument("--fail-on-material", action="store_true",
+                      help="exit with status 1 when there is a material change")
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour in diagnostics about the versions (default: auto)")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -79,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fmt(args)
         if args.command == "build":
             return _build(args)
+        if args.command == "diff":
+            return _diff(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
@@ -132,6 +149,46 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from policyc import diff
+    from policyc.config import ConfigError
+    from policyc.source import SourceError
+    from policyc.versions import VersionError, load
+
+    try:
+        old = load(args.old, default_path=None if diff_is_git(args.new) else args.new)
+        new = load(args.new, default_path=None if diff_is_git(args.old) else args.old)
+    except VersionError as err:
+        return _version_trouble(err, args.color)
+    except (SourceError, ConfigError) as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    result = diff.diff_models(old.model, new.model, old.label, new.label, {**old.files, **new.files})
+    if args.format == "json":
+        sys.stdout.write(diff.render_json(result))
+    elif args.format == "md":
+        sys.stdout.write(diff.render_markdown(result))
+    else:
+        sys.stdout.write(diff.render_text(result))
+    return EXIT_FINDINGS if args.fail_on_material and result.material else EXIT_OK
+
+
+def diff_is_git(spec: str) -> bool:
+    return spec.startswith("git:")
+
+
+def _version_trouble(err: Exception, color_choice: str) -> int:
+    from policyc.diagnostics import render
+    from policyc.versions import VersionError, blocking_diagnostics
+
+    if isinstance(err, VersionError) and err.result is not None:
+        color = color_choice == "always" or (color_choice == "auto" and render.use_color(sys.stderr))
+        text = render.render_text(blocking_diagnostics(err.result), err.result.sources, color=color)
+        sys.stderr.write(text if text.endswith("\n") or not text else text + "\n")
+    print(f"policyc: {err}", file=sys.stderr)
+    return EXIT_TROUBLE
+
+
 def _explain(code: str) -> int:
     from policyc.diagnostics.codes import CODES
     from policyc.resources import rule_doc
@@ -181,7 +238,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     try:
         formats = parse_formats(args.format)
-        result = build(args.paths, Path(args.output), formats, templates, strict=args.strict)
+        result = build(args.paths, Path(args.output), formats, templates, strict=args.strict,
+                       previous=args.previous)
     except (SourceError, ConfigError, BuildError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE

@@ -21,7 +21,7 @@ class CheckResult:
     sources: dict[str, Source]
     files: list[str]
     typed: list[TypedDecl] = field(default_factory=list)
-    models: dict[str, Model] = field(default_factory=dict)  # by file, for files that declare a policy
+    models: dict[str, Model] = field(default_factory=dict)  # by file: files named and files that declare a policy
 
     @property
     def errors(self) -> int:
@@ -100,14 +100,16 @@ def _finish(program: Program, entry_names: list[str]) -> CheckResult:
     models: dict[str, Model] = {}
     library = stdlib_typed(program)
     for module in program.modules.values():
-        if module.stdlib or not any(d.kind == "policy" for d in module.tree.decls):
+        declares_policy = any(d.kind == "policy" for d in module.tree.decls)
+        if module.stdlib or not (declares_policy or module.source.path in entry_names):
             continue
         modules = _with_user_imports(module)
         own = [t for m in modules for t in by_module.get(id(m), [])]
         assertions = [item for m in modules for item in m.tree.items if isinstance(item, ast.Assert)]
         model = build_model(own, library, assertions)
         models[module.source.path] = model
-        diagnostics.extend(run_rules(model))
+        if declares_policy:  # the legal rules read a notice; a file of shared declarations is not one
+            diagnostics.extend(run_rules(model))
     unique = {(d.code, d.span, d.message): d for d in diagnostics}
     user = [m for m in program.modules.values() if not m.stdlib]
     kept = config.apply(

@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policyc.model import Model
 
@@ -23,6 +24,7 @@ class BuildContext:
     source: str  # the policy file, as shown to the user
     templates: Path | None = None  # a folder of templates overriding the defaults (Markdown, HTML)
     extra: dict[str, str] = field(default_factory=dict)
+    history: dict[str, Any] | None = None  # "What changed in this version" (policyc.diff.history_view), if asked
 
 
 @dataclass(frozen=True)

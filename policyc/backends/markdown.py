@@ -568,7 +568,8 @@ def notice_view(model: Model, context: BuildContext) -> dict[str, Any]:
         "cookies": bool(cookies),
         "security": security is not None,
         "children": bool(policy and (policy.children or policy.minimum_age is not None)),
-        "changes": bool(policy and (policy.changes or policy.version or policy.effective or policy.reviewed)),
+        "changes": bool(policy and (policy.changes or policy.version or policy.effective or policy.reviewed))
+        or context.history is not None,
         "complaints": True,
     }
     order: list[dict[str, Any]] = []
@@ -677,7 +678,7 @@ def notice_view(model: Model, context: BuildContext) -> dict[str, Any]:
             "hosting": [place(country_text(lib, c)) for c in security.hosting], "text": security.text},
         "children": {"minimum_age": policy.minimum_age if policy else None,
                      "text": policy.children if policy else ""},
-        "changes": {"text": policy.changes if policy else ""},
+        "changes": {"text": policy.changes if policy else "", "history": context.history},
         "complaints": {"text": info.complaints if info else "", "authorities": authorities,
                        "offered": "complain" in offered or bool(authorities)},
     }

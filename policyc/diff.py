@@ -1,0 +1,740 @@
+"""Semantic diff: what changed between two versions of a policy, read from their resolved models.
+
+Entities are matched by name; those left over on both sides are paired by title and content
+similarity, so a renamed purpose shows as a rename, not as a removal and an addition. Each change is
+either material (a D code: people must be told before it applies, Art 13(3), 14(4)) or editorial.
+
+- D001: a new purpose, a purpose whose basis changed, or one that now makes automated decisions;
+- D002: a new recipient, a purpose sharing with a recipient it did not share with, a new country
+  of transfer, or a recipient that now buys the data (`sells`);
+- D003: a longer retention (of a purpose, or of a cookie's expiry), or one that is no longer concrete;
+- D004: new data, a data declaration with new categories (special ones said so), or a purpose using
+  data it did not use;
+- D005: a right no longer offered, or newly withheld, unless it lapsed only because the purposes
+  that granted it went (those purposes' own changes say so).
+
+Everything else that differs in what a reader sees is an editorial change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from policyc.diagnostics.model import Span
+from policyc.model import Entity, Model, Purpose
+
+MATERIAL = {
+    "D001": "purpose-changed",
+    "D002": "recipient-added",
+    "D003": "retention-longer",
+    "D004": "data-added",
+    "D005": "right-removed",
+}
+
+# The lists of the JSON model that hold entities with an `id`, in the order they are compared
+# (leaves first, so that renames are known before references to them are compared).
+_ENTITY_LISTS: tuple[tuple[str, str], ...] = (
+    ("data", "data"),
+    ("recipients", "recipient"),
+    ("sources", "source"),
+    ("decisions", "automated decision"),
+    ("purposes", "purpose"),
+    ("cookies", "cookie"),
+    ("controllers", "controller"),
+    ("sections", "section"),
+)
+
+# Fields that are derived or hold references compared elsewhere: never reported as edits of their own.
+_SKIP = {"id", "dpv", "fides", "is_special", "criminal", "sensitive", "from_subject"}
+
+_LABELS = {
+    "title": "title", "description": "description", "includes": "list of examples", "sources": "sources",
+    "required_for": "whether it is required", "if_not_provided": "what happens if it is not provided",
+    "subjects": "people concerned", "role": "role", "legal_name": "legal name", "sector": "sector",
+    "safeguards": "transfer safeguards", "safeguard_copy": "how to get a copy of the safeguards",
+    "shares": "whether it shares data", "url": "web address", "kinds": "kind of purpose",
+    "conditions": "conditions for special-category data", "on_behalf_of": "on whose behalf",
+    "direct_marketing": "direct marketing", "expires": "expiry", "kind": "kind", "technology": "technology",
+    "names": "names", "provider": "provider", "purposes": "purposes", "email": "email address",
+    "phone": "phone number", "address": "postal address", "registration": "registration number",
+    "ico_registration": "ICO registration", "trading_as": "trading names", "country": "country",
+    "dpo": "data protection officer", "representative": "representative", "authorities": "supervisory authorities",
+    "text": "text", "after": "position", "logic": "logic involved", "significance": "significance",
+    "consequences": "consequences", "solely_automated": "whether it is solely automated",
+    "legal_effect": "whether it has legal or similarly significant effects", "uses": "data used",
+    "public": "whether it is public", "retention": "retention", "bases": "legal basis",
+    "categories": "data categories", "special": "special categories", "countries": "countries",
+    "recipients": "recipients", "automated_decisions": "automated decisions", "sells": "whether it sells data",
+    "version": "version", "effective": "effective date", "reviewed": "review date", "language": "language",
+    "jurisdictions": "laws that apply", "audience": "audience", "summary": "summary",
+    "changes": "text on changes", "cookie_consent": "cookie consent", "minimum_age": "minimum age",
+    "children": "text on children", "shares_with_none": "whether data is shared with anyone",
+    "do_not_sell_url": "\u201cdo not sell\u201d link", "limit_use_url": "\u201climit the use\u201d link",
+    "contact": "contact details for rights", "respond_within": "response time", "fee": "fee",
+    "verify": "identity checks", "withdraw": "how to withdraw consent", "object": "how to object",
+    "complaints": "how to complain", "measures": "security measures", "certifications": "certifications",
+    "hosting": "hosting countries",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions, for people and for programs."""
+
+    entity: str  # "purpose", "data", "recipient", "right", "policy", ...
+    key: str  # the entity's name in the new version (the old one when it was removed)
+    action: str  # "added", "removed", "changed" or "renamed"
+    text: str  # one sentence for a reader of the notice
+    code: str | None = None  # D001-D005 when material
+    aspect: str = ""  # the field that changed, for "changed"
+    before: str = ""
+    after: str = ""
+    old_key: str = ""  # the name in the old version, when it differs (renames)
+    span: Span | None = None  # where the change is, in the new version (the old one for removals)
+    internal: bool = False  # only the policy's source changed (a rename that readers cannot see)
+    cause: tuple[str, ...] = ()  # for a right that comes or goes with purposes: which, and how
+
+    @property
+    def material(self) -> bool:
+        return self.code is not None
+
+    def to_data(self) -> dict[str, Any]:
+        span = self.span
+        return {
+            "code": self.code, "material": self.material, "entity": self.entity, "key": self.key,
+            "old_key": self.old_key or None, "action": self.action, "aspect": self.aspect or None,
+            "before": self.before or None, "after": self.after or None, "text": self.text,
+            "internal": self.internal, "cause": list(self.cause),
+            "location": None if span is None else {
+                "file": span.file, "line": span.line, "column": span.column},
+        }
+
+
+@dataclass
+class DiffResult:
+    old_label: str
+    new_label: str
+    old_version: str
+    new_version: str
+    old_effective: str
+    new_effective: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def material(self) -> list[Change]:
+        return [c for c in self.changes if c.material]
+
+    @property
+    def editorial(self) -> list[Change]:
+        return [c for c in self.changes if not c.material]
+
+
+# --- comparing ----------------------------------------------------------------------------------
+
+
+def diff_models(old: Model, new: Model, old_label: str = "old", new_label: str = "new",
+                files: Mapping[str, str] | None = None) -> DiffResult:
+    """Every change from `old` to `new`, material ones first, each group in the new version's order.
+
+    `files` renames the files of spans (a version read from git is checked in a temporary folder).
+    """
+    from policyc.backends.json_model import to_data
+
+    result = _Differ(old, new, to_data(old), to_data(new)).run(old_label, new_label)
+    if files:
+        result.changes = [c if c.span is None or c.span.file not in files else
+                          replace(c, span=replace(c.span, file=files[c.span.file])) for c in result.changes]
+    return result
+
+
+def _title(item: dict[str, Any]) -> str:
+    title = item.get("title") or item.get("legal_name") or ""
+    return str(title) if title else str(item.get("id", "")).replace("_", " ")
+
+
+def _quoted(item: dict[str, Any]) -> str:
+    return f"\u201c{' '.join(_title(item).split())}\u201d"
+
+
+def _ids(values: Any) -> list[str]:
+    """The names in a list of references or of nested entities."""
+    if not isinstance(values, list):
+        return []
+    return [str(v["id"]) if isinstance(v, dict) else str(v) for v in values]
+
+
+def _plain(value: Any) -> str:
+    """A field's value as short text, for `before` and `after`."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_ids(value)) if value and isinstance(value[0], dict) else ", ".join(map(str, value))
+    if isinstance(value, dict):
+        if "id" in value:
+            return str(value["id"])
+        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items() if _plain(v))
+    return " ".join(str(value).split())
+
+
+def similarity(old: dict[str, Any], new: dict[str, Any]) -> float:
+    """How alike two entities are, from 0 to 1: their titles (weighed more) and their other facts."""
+    title = difflib.SequenceMatcher(None, _title(old).lower(), _title(new).lower()).ratio()
+    facts_old = {f"{k}={_plain(v)}" for k, v in old.items() if k not in _SKIP and k != "title" and _plain(v)}
+    facts_new = {f"{k}={_plain(v)}" for k, v in new.items() if k not in _SKIP and k != "title" and _plain(v)}
+    union = facts_old | facts_new
+    content = len(facts_old & facts_new) / len(union) if union else 1.0
+    return 0.6 * title + 0.4 * content
+
+
+RENAME_THRESHOLD = 0.6
+
+
+def pair_renames(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs (old index, new index) of unmatched entities alike enough to be the same one renamed."""
+    scored = sorted(((similarity(o, n), i, j) for i, o in enumerate(old) for j, n in enumerate(new)),
+                    key=lambda t: (-t[0], t[1], t[2]))
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for score, i, j in scored:
+        if score < RENAME_THRESHOLD:
+            break
+        if i in taken_old or j in taken_new:
+            continue
+        taken_old.add(i)
+        taken_new.add(j)
+        pairs.append((i, j))
+    return sorted(pairs, key=lambda p: p[1])
+
+
+class _Differ:
+    def __init__(self, old: Model, new: Model, old_data: dict[str, Any], new_data: dict[str, Any]) -> None:
+        self.old, self.new = old, new
+        self.old_data, self.new_data = old_data, new_data
+        self.changes: list[Change] = []
+        self.renamed: dict[str, dict[str, str]] = {}  # list name -> old key -> new key
+        self.cause_keys: list[str] = []
+        self.old_spans = _spans(old)
+        self.new_spans = _spans(new)
+
+    def run(self, old_label: str, new_label: str) -> DiffResult:
+        for name, entity in _ENTITY_LISTS:
+            self._entities(name, entity)
+        self._policy()
+        self._rights()
+        self._single("rights_info", "rights", "How to exercise your rights")
+        self._single("security", "security", "How we protect your data")
+        order = {id(c): n for n, c in enumerate(self.changes)}
+        changes = sorted(self.changes, key=lambda c: (not c.material, order[id(c)]))
+        old_policy, new_policy = self.old_data["policy"] or {}, self.new_data["policy"] or {}
+        return DiffResult(old_label, new_label, old_policy.get("version") or "", new_policy.get("version") or "",
+                          old_policy.get("effective") or "", new_policy.get("effective") or "", changes)
+
+    # -- helpers
+
+    def add(self, change: Change) -> None:
+        self.changes.append(change)
+
+    def span(self, entity: str, key: str, aspect: str = "", old: bool = False) -> Span | None:
+        found = (self.old_spans if old else self.new_spans).get((entity, key))
+        if found is None:
+            return None
+        return found.field_span(_FIELDS.get(aspect, aspect)) if aspect else found.span
+
+    def mapped(self, list_name: str, keys: Iterable[str]) -> list[str]:
+        """Old references expressed in the new version's names."""
+        renames = self.renamed.get(list_name, {})
+        return [renames.get(k, k) for k in keys]
+
+    def title_of(self, list_name: str, key: str) -> str:
+        for item in self.new_data.get(list_name) or []:
+            if item["id"] == key:
+                return _quoted(item)
+        for item in self.old_data.get(list_name) or []:
+            if item["id"] == key:
+                return _quoted(item)
+        return f"\u201c{key.replace('_', ' ')}\u201d"
+
+    # -- entities
+
+    def _entities(self, list_name: str, entity: str) -> None:
+        old_items: list[dict[str, Any]] = self.old_data.get(list_name) or []
+        new_items: list[dict[str, Any]] = self.new_data.get(list_name) or []
+        old_by_key = {o["id"]: o for o in old_items}
+        new_keys = {n["id"] for n in new_items}
+        gone = [o for o in old_items if o["id"] not in new_keys]
+        fresh = [n for n in new_items if n["id"] not in old_by_key]
+        renames = {gone[i]["id"]: fresh[j]["id"] for i, j in pair_renames(gone, fresh)}
+        self.renamed[list_name] = renames
+        old_for_new = {new_key: old_by_key[old_key] for old_key, new_key in renames.items()}
+        for item in new_items:
+            key = item["id"]
+            before = old_by_key.get(key) or old_for_new.get(key)
+            if before is None:
+                self._added(list_name, entity, item)
+                continue
+            if before["id"] != key:
+                self._renamed(list_name, entity, before, item)
+            self._compare(list_name, entity, before, item)
+        for item in gone:
+            if item["id"] not in renames:
+                self._removed(list_name, entity, item)
+
+    def _added(self, list_name: str, entity: str, item: dict[str, Any]) -> None:
+        key = item["id"]
+        span = self.span(entity, key)
+        code: str | None = None
+        text = f"New {entity}: {_quoted(item)}."
+        if list_name == "purposes" and item.get("role") != "processor":
+            code = "D001"
+            bases = [_title(b) for b in item.get("bases") or []]
+            text = f"We now use your data for a new purpose: {_quoted(item)}" + (
+                f" (legal basis: {', '.join(bases)})." if bases else ".")
+        elif list_name == "recipients":
+            code = "D002"
+            countries = item.get("countries") or []
+            text = f"We now share data with a new recipient: {_quoted(item)}" + (
+                f", in {', '.join(self.country(c) for c in countries)}." if countries else ".")
+        elif list_name == "data":
+            code = "D004"
+            special = [_title(c) for c in [*(item.get("special") or []), *(item.get("categories") or [])]
+                       if c.get("special")]
+            text = f"We now collect new data: {_quoted(item)}" + (
+                f", which includes special-category data ({', '.join(special)})." if special else ".")
+        elif list_name == "cookies":
+            text = f"We now use a new cookie or similar technology: {_quoted(item)}."
+        elif list_name == "purposes":
+            text = f"New service we provide on behalf of our customers: {_quoted(item)}."
+        self.add(Change(entity, key, "added", text, code, span=span))
+
+    def _removed(self, list_name: str, entity: str, item: dict[str, Any]) -> None:
+        key = item["id"]
+        verbs = {"purposes": "We no longer use your data for", "recipients": "We no longer share data with",
+                 "data": "We no longer collect", "cookies": "We no longer use the cookie"}
+        verb = verbs.get(list_name)
+        text = f"{verb} {_quoted(item)}." if verb else f"Removed {entity}: {_quoted(item)}."
+        self.add(Change(entity, key, "removed", text, span=self.span(entity, key, old=True)))
+
+    def _renamed(self, list_name: str, entity: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        visible = _title(before) != _title(after)
+        text = (f"{_quoted(before)} is now called {_quoted(after)}." if visible else
+                f"The {entity} {_quoted(after)} has a new name in the policy source "
+                f"(`{before['id']}` is now `{after['id']}`); the notice reads the same.")
+        self.add(Change(entity, after["id"], "renamed", text, aspect="title" if visible else "",
+                        before=_title(before) if visible else before["id"],
+                        after=_title(after) if visible else after["id"], old_key=before["id"],
+                        span=self.span(entity, after["id"]), internal=not visible))
+
+    def _compare(self, list_name: str, entity: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+        special: dict[str, Callable[[dict[str, Any], dict[str, Any]], bool]] = {
+            "purposes": self._purpose, "recipients": self._recipient, "data": self._data, "cookies": self._cookie,
+        }
+        if list_name in special:
+            special[list_name](before, after)
+        done = _HANDLED.get(list_name, set())
+        renamed_title = before["id"] != after["id"] and _title(before) != _title(after)
+        for name, value in after.items():
+            if name in _SKIP or name in done or (name == "title" and renamed_title):
+                continue
+            old_value = before.get(name)
+            if name in _REFERENCES.get(list_name, {}):
+                old_value = self.mapped(_REFERENCES[list_name][name], _ids(old_value) if isinstance(
+                    old_value, list) else [old_value] if old_value else [])
+                value = _ids(value) if isinstance(value, list) else [value] if value else []
+            if _plain(old_value) == _plain(value):
+                continue
+            self.edit(entity, after, name, _plain(old_value), _plain(value))
+
+    def edit(self, entity: str, item: dict[str, Any], aspect: str, before: str, after: str,
+             code: str | None = None, text: str = "") -> None:
+        label = _LABELS.get(aspect, aspect.replace("_", " "))
+        if not text:
+            if aspect == "title":
+                text = f"\u201c{before}\u201d is now called \u201c{after}\u201d."
+            elif not before:
+                text = f"{capital(entity)} {_quoted(item)}: {label} added."
+            elif not after:
+                text = f"{capital(entity)} {_quoted(item)}: {label} removed."
+            else:
+                text = f"{capital(entity)} {_quoted(item)}: {label} changed."
+        key = str(item["id"])
+        self.add(Change(entity, key, "changed", text, code, aspect, before, after,
+                        span=self.span(entity, key, aspect)))
+
+    def country(self, code: str) -> str:
+        from policyc.backends.markdown import country_text, library
+
+        return country_text(library(self.new), code)
+
+    # -- material facts
+
+    def _purpose(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        processor = after.get("role") == "processor"
+        old_bases = [b["id"] for b in before.get("bases") or []]
+        new_bases = [b["id"] for b in after.get("bases") or []]
+        if sorted(old_bases) != sorted(new_bases):
+            names = {b["id"]: b["title"] for b in [*(before.get("bases") or []), *(after.get("bases") or [])]}
+            was = " and ".join(lcfirst(names[b]) for b in old_bases) or "none"
+            now = " and ".join(lcfirst(names[b]) for b in new_bases) or "none"
+            text = f"{_quoted(after)}: the legal basis changed from {was} to {now}."
+            self.edit("purpose", after, "bases", was, now, None if processor else "D001", text)
+        elif [(b["id"], b["note"]) for b in before.get("bases") or []] != \
+                [(b["id"], b["note"]) for b in after.get("bases") or []]:
+            self.edit("purpose", after, "bases", _notes(before), _notes(after))
+        for name, list_name, code, phrase in (
+            ("uses", "data", "D004", "now uses {}"),
+            ("recipients", "recipients", "D002", "now shares data with {}"),
+            ("automated_decisions", "decisions", "D001", "now makes automated decisions: {}"),
+        ):
+            was_refs = self.mapped(list_name, _ids(before.get(name)))
+            now_refs = _ids(after.get(name))
+            added = [k for k in now_refs if k not in was_refs]
+            dropped = [k for k in was_refs if k not in now_refs]
+            if added:
+                titles = ", ".join(self.title_of(list_name, k) for k in added)
+                self.edit("purpose", after, name, ", ".join(was_refs), ", ".join(now_refs),
+                          None if processor else code, f"{_quoted(after)} {phrase.format(titles)}.")
+            elif dropped:
+                self.edit("purpose", after, name, ", ".join(was_refs), ", ".join(now_refs))
+        self._retention(before, after, processor)
+        return True
+
+    def _retention(self, before: dict[str, Any], after: dict[str, Any], processor: bool) -> None:
+        old_rule = _retention_of(self.old, before["id"])
+        new_rule = _retention_of(self.new, after["id"])
+        old_text, new_text = _plain(before.get("retention")), _plain(after.get("retention"))
+        if old_text == new_text:
+            return
+        from policyc.backends.markdown import library, retention_text
+
+        was = retention_text(library(self.old), old_rule)
+        now = retention_text(library(self.new), new_rule)
+        longer = _longer(old_rule, new_rule)
+        text = (f"{_quoted(after)}: we now keep your data for longer: {lcfirst(now)} (it was {lcfirst(was)})."
+                if longer else f"{_quoted(after)}: how long we keep your data changed to {lcfirst(now)} "
+                f"(it was {lcfirst(was)}).")
+        self.edit("purpose", after, "retention", was, now, "D003" if longer and not processor else None, text)
+
+    def _recipient(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        old_countries = before.get("countries") or []
+        new_countries = after.get("countries") or []
+        added = [c for c in new_countries if c not in old_countries]
+        if added:
+            self.edit("recipient", after, "countries", ", ".join(old_countries), ", ".join(new_countries), "D002",
+                      f"{_quoted(after)} now receives data in {', '.join(self.country(c) for c in added)}.")
+        elif old_countries != new_countries:
+            self.edit("recipient", after, "countries", ", ".join(old_countries), ", ".join(new_countries))
+        if after.get("sells") is True and before.get("sells") is not True:
+            self.edit("recipient", after, "sells", _plain(before.get("sells")), "yes", "D002",
+                      f"We now sell personal information to {_quoted(after)}.")
+        elif before.get("sells") != after.get("sells"):
+            self.edit("recipient", after, "sells", _plain(before.get("sells")), _plain(after.get("sells")))
+        return True
+
+    def _data(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        for name in ("categories", "special"):
+            was = _ids(before.get(name))
+            now_items = after.get(name) or []
+            added = [c for c in now_items if c["id"] not in was]
+            if added:
+                special = [c for c in added if c.get("special") or name == "special"]
+                titles = ", ".join(_title(c) for c in added)
+                text = (f"{_quoted(after)} now includes special-category data: {titles}." if special else
+                        f"{_quoted(after)} now includes more kinds of data: {titles}.")
+                self.edit("data", after, name, ", ".join(was), ", ".join(_ids(now_items)), "D004", text)
+            elif was != _ids(now_items):
+                self.edit("data", after, name, ", ".join(was), ", ".join(_ids(now_items)))
+        return True
+
+    def _cookie(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        old_expiry, new_expiry = before.get("expires") or "", after.get("expires") or ""
+        if old_expiry != new_expiry:
+            longer = _days(new_expiry) > _days(old_expiry)
+            from policyc.backends.markdown import duration_text
+
+            was = duration_text(old_expiry) if old_expiry else "not stated"
+            now = duration_text(new_expiry) if new_expiry else "not stated"
+            text = f"The cookie {_quoted(after)} now lasts {now} (it lasted {was})."
+            self.edit("cookie", after, "expires", was, now, "D003" if longer else None, text)
+        return True
+
+    # -- the rest
+
+    def _policy(self) -> None:
+        before, after = self.old_data["policy"] or {}, self.new_data["policy"] or {}
+        item = {"id": "policy", "title": after.get("title") or "the notice"}
+        for name, value in after.items():
+            if name in ("version", "effective", "reviewed"):
+                continue  # the version itself: shown in the heading of the change history, not as a change
+            if _plain(before.get(name)) != _plain(value):
+                self.edit("policy", item, name, _plain(before.get(name)), _plain(value),
+                          text=f"The notice's {_LABELS.get(name, name)} changed.")
+
+    def _rights(self) -> None:
+        old = {r["id"]: r for r in self.old_data["rights"]}
+        new = {r["id"]: r for r in self.new_data["rights"]}
+        for key, right in new.items():
+            if key not in old:
+                causes = self._causes(key, self.new, self.old, self.renamed.get("purposes", {}), reverse=True)
+                because = f", because {_and(causes)}" if causes else ""
+                self.add(Change("right", key, "added", f"You now have the {_right_name(right)}{because}.",
+                                span=self.rights_span(), cause=tuple(causes)))
+            elif right.get("excluded") and not old[key].get("excluded"):
+                self.add(Change("right", key, "changed", f"The {_right_name(right)} is now withheld: "
+                                f"{' '.join(str(right['excluded']).split())}", "D005", "excluded", "",
+                                str(right["excluded"]), span=self.span("rights", "rights", "excluded")))
+            elif old[key].get("excluded") and not right.get("excluded"):
+                self.add(Change("right", key, "changed", f"The {_right_name(right)} is no longer withheld.",
+                                aspect="excluded", before=str(old[key]["excluded"]),
+                                span=self.span("rights", "rights")))
+        for key, right in old.items():
+            if key in new:
+                continue
+            causes = self._causes(key, self.old, self.new, self.renamed.get("purposes", {}))
+            because = f", because {_and(causes)}" if causes else ""
+            self.add(Change("right", key, "removed", f"The {_right_name(right)} is no longer offered{because}.",
+                            "D005", span=self.rights_span(), cause=tuple(causes)))
+
+    def _causes(self, right: str, had: Model, lacks: Model, renames: dict[str, str],
+                reverse: bool = False) -> list[str]:
+        """Why a right comes or goes with the purposes: those in `had` that grant it and do not in `lacks`."""
+        if reverse:
+            renames = {new: old for old, new in renames.items()}
+        others = {p.key: p for p in lacks.controller_purposes}
+        causes: list[str] = []
+        self.cause_keys = []
+        for purpose in had.controller_purposes:
+            if right not in _granted_by(purpose):
+                continue
+            counterpart = others.get(renames.get(purpose.key, purpose.key))
+            title = f"\u201c{' '.join((purpose.title or words(purpose.key)).split())}\u201d"
+            self.cause_keys.append(purpose.key if counterpart is None or reverse else counterpart.key)
+            if counterpart is None:
+                causes.append(f"we {'now' if reverse else 'no longer'} use your data for {title}")
+            elif right not in _granted_by(counterpart):
+                causes.append(f"the legal basis for {title} changed")
+            else:
+                self.cause_keys.pop()
+        return causes
+
+    def rights_span(self) -> Span | None:
+        """Where a change of rights shows: the `rights` declaration, else the purpose that caused it, else the policy."""
+        for entity, key in (("rights", "rights"), *(("purpose", k) for k in self.cause_keys), ("policy", "policy")):
+            found = self.span(entity, key) or self.span(entity, key, old=True)
+            if found is not None:
+                return found
+        return None
+
+    def _single(self, name: str, entity: str, title: str) -> None:
+        before, after = self.old_data.get(name) or {}, self.new_data.get(name) or {}
+        item = {"id": entity, "title": title}
+        for field_name in sorted(set(before) | set(after), key=lambda f: list(after or before).index(f)
+                                 if f in (after or before) else 0):
+            was, now = _plain(before.get(field_name)), _plain(after.get(field_name))
+            if was != now:
+                self.edit(entity, item, field_name, was, now,
+                          text=f"{title}: {_LABELS.get(field_name, field_name)} changed.")
+
+
+# The JSON model's field names that differ from the language's, to point at the field changed.
+_FIELDS = {"retention": "retain", "bases": "basis", "kinds": "kind", "recipients": "shares_with",
+           "countries": "country", "categories": "category", "conditions": "condition", "sources": "source",
+           "purposes": "purpose", "names": "name", "excluded": "exclude"}
+
+# Fields each special comparison reports itself.
+_HANDLED: dict[str, set[str]] = {
+    "purposes": {"bases", "uses", "recipients", "automated_decisions", "retention"},
+    "recipients": {"countries", "sells"},
+    "data": {"categories", "special"},
+    "cookies": {"expires"},
+}
+# Fields that hold references to other entities, by the list they refer to (compared through renames).
+_REFERENCES: dict[str, dict[str, str]] = {
+    "cookies": {"provider": "recipients", "purposes": "purposes"},
+    "decisions": {"uses": "data"},
+    "data": {"sources": "sources"},
+}
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lcfirst(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _right_name(right: dict[str, Any]) -> str:
+    title = " ".join(str(right.get("title") or right["id"]).split())
+    return lcfirst(title) if title.lower().startswith("right") else f"right: {title}"
+
+
+def words(key: str) -> str:
+    return key.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def _granted_by(purpose: Purpose) -> set[str]:
+    """The rights a controller purpose brings with it (as the model derives them)."""
+    granted = {g for use in (*purpose.bases, *purpose.conditions) for g in use.basis.grants}
+    if purpose.direct_marketing:
+        granted.add("object_direct_marketing")
+    if purpose.decisions:
+        granted.add("automated_decision")
+    return granted
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _notes(item: dict[str, Any]) -> str:
+    return "; ".join(f"{b['id']}: {b['note']}" if b.get("note") else b["id"] for b in item.get("bases") or [])
+
+
+def _spans(model: Model) -> dict[tuple[str, str], Entity]:
+    """The declarations of a model, by (entity word, name), to place each change."""
+    found: dict[tuple[str, str], Entity] = {}
+    groups: tuple[tuple[str, Sequence[Entity]], ...] = (
+        ("data", model.data), ("recipient", model.recipients), ("source", model.sources),
+        ("automated decision", model.decisions), ("purpose", model.purposes), ("cookie", model.cookies),
+        ("controller", model.controllers), ("section", model.sections),
+    )
+    for word, entities in groups:
+        for entity in entities:
+            found[(word, entity.key)] = entity
+    if model.rights_info is not None:
+        found[("rights", "rights")] = model.rights_info
+    if model.security is not None:
+        found[("security", "security")] = model.security
+    if model.policy is not None:
+        found[("policy", "policy")] = model.policy
+    return found
+
+
+def _retention_of(model: Model, key: str) -> Any:
+    return next((p.retention for p in model.purposes if p.key == key), None)
+
+
+def _longer(old: Any, new: Any) -> bool:
+    """The new retention may keep data longer: a longer period, or no longer a concrete one."""
+    if old is None or new is None:
+        return new is None and old is not None
+    if old.concrete and not new.concrete:
+        return True
+    if old.session and not new.session:
+        return True
+    if old.period_days is not None and new.period_days is not None:
+        return bool(new.period_days > old.period_days)
+    if old.period_days is not None and new.period_days is None and (new.until or new.after) and not old.until:
+        return True  # a fixed period became "until an event"
+    if new.unless and not old.unless:
+        return True
+    return False
+
+
+_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
+_ISO = re.compile(r"^P(\d+)([DWMY])$")
+
+
+def _days(expiry: str) -> float:
+    if not expiry:
+        return 0.0
+    if expiry == "session":
+        return 0.5
+    match = _ISO.match(expiry)
+    return int(match.group(1)) * _DAYS[match.group(2)] if match else 0.0
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _where(change: Change) -> str:
+    span = change.span
+    return f"{span.file}:{span.line}:{span.column}: " if span is not None else ""
+
+
+def _versions(result: DiffResult) -> tuple[str, str]:
+    def name(label: str, version: str, effective: str) -> str:
+        parts = [f"version {version}" if version else "", f"effective {effective}" if effective else ""]
+        extra = ", ".join(p for p in parts if p)
+        return f"{label} ({extra})" if extra else label
+
+    return (name(result.old_label, result.old_version, result.old_effective),
+            name(result.new_label, result.new_version, result.new_effective))
+
+
+def render_text(result: DiffResult) -> str:
+    """One line per change, `file:line:col: D001 material: ...`, then a summary line."""
+    lines = []
+    for change in result.changes:
+        tag = f"{change.code} material" if change.code else "editorial"
+        lines.append(f"{_where(change)}{tag}: {change.text}")
+    old, new = _versions(result)
+    count = len(result.changes)
+    lines.append(f"{old} -> {new}: {count} change{'' if count == 1 else 's'}, "
+                 f"{len(result.material)} material" if count else f"{old} -> {new}: no changes")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: DiffResult) -> str:
+    import json
+
+    data = {
+        "version": 1,
+        "old": {"source": result.old_label, "version": result.old_version or None,
+                "effective": result.old_effective or None},
+        "new": {"source": result.new_label, "version": result.new_version or None,
+                "effective": result.new_effective or None},
+        "summary": {"changes": len(result.changes), "material": len(result.material),
+                    "editorial": len(result.editorial)},
+        "changes": [c.to_data() for c in result.changes],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def history_view(result: DiffResult) -> dict[str, Any]:
+    """The change history as the notice's templates get it (`notice.history`): plain text, escaped there."""
+    from policyc.backends.markdown import date_text
+
+    def when(effective: str) -> str:
+        import datetime as dt
+
+        try:
+            return date_text(dt.date.fromisoformat(effective)) if effective else ""
+        except ValueError:
+            return effective
+
+    visible = [c for c in result.changes if not c.internal]
+    since = f"version {result.old_version}" if result.old_version else "the previous version"
+    if result.old_effective:
+        since += f" (effective from {when(result.old_effective)})"
+    return {
+        "since": since,
+        "previous_version": result.old_version,
+        "previous_effective": when(result.old_effective),
+        "material": [c.text for c in visible if c.material],
+        "editorial": [c.text for c in visible if not c.material],
+    }
+
+
+def render_markdown(result: DiffResult, level: int = 2) -> str:
+    """A "What changed in this version" section, ready to paste into the notice's change history."""
+    from policyc.backends.markdown import md_escape
+
+    view = history_view(result)
+    hashes = "#" * level
+    lines = [f"{hashes} What changed in this version", ""]
+    since = md_escape(view["since"])
+    changed = view["material"] or view["editorial"]
+    lines += [f"Compared with {since}:" if changed else f"Nothing in this notice has changed since {since}.", ""]
+    for items, heading in ((view["material"], "Changes that affect you"), (view["editorial"], "Other changes")):
+        if items:
+            lines += [f"{hashes}# {heading}", "", *(f"- {md_escape(text)}" for text in items), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
