@@ -524,7 +524,7 @@ class _Differ:
         return causes
 
     def rights_span(self) -> Span | None:
-        """Where a change of rights shows: the `rights` declaration, else the purpose that caused it, else the policy."""
+        """Where a change of rights shows: the `rights` declaration, else the purpose causing it, else the policy."""
         for entity, key in (("rights", "rights"), *(("purpose", k) for k in self.cause_keys), ("policy", "policy")):
             found = self.span(entity, key) or self.span(entity, key, old=True)
             if found is not None:
