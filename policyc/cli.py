@@ -1,4 +1,4 @@
-"""The `policyc` command line: check (and, as they land, build, fmt, diff, explain, lsp).
+"""The `policyc` command line: check, build, diff, fmt, lsp, explain and rules.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage, I/O or internal error.
 Imports are kept inside the commands so that start-up stays fast.
