@@ -55,3 +55,21 @@ def quote_lines(path: Path, output: str) -> str:
     numbers = sorted({int(m) for m in re.findall(rf"{re.escape(path.name)}:(\d+)", output)})
     quoted = [f"{n:>5} | {lines[n - 1]}" for n in numbers[:40] if 0 < n <= len(lines)]
     return "\nThe lines:\n" + "\n".join(quoted) if quoted else ""
+
+
+def test_markdownlint_change_history(tmp_path: Path) -> None:
+    """A notice built with --previous (both kinds of change in its history) passes too."""
+    require(shutil.which("node") is not None, "Node.js (`node`)")
+    require(MARKDOWNLINT.is_file(), "node_modules/.bin/markdownlint-cli2 (`npm ci`)")
+    from policyc.build import build
+
+    current = REPO / "tests" / "policies" / "uk_gdpr_complete.policy"
+    text = current.read_text(encoding="utf-8")
+    previous = tmp_path / "previous.policy"
+    previous.write_text(text.replace("retain 14 months", "retain 12 months").replace(
+        "Keeping accounts and tax records", "Keeping accounts"), encoding="utf-8")
+    result = build([str(current)], tmp_path / "out", ["md"], previous=str(previous))
+    (path,) = result.written
+    assert "#### Changes that affect you" in path.read_text(encoding="utf-8")
+    run = subprocess.run([str(MARKDOWNLINT), f":{path}"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr + quote_lines(path, run.stdout + run.stderr)
