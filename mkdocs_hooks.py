@@ -2,7 +2,7 @@
 
 - The example notices (`examples/*/privacy.policy`) are built with policyc's own build API, as
   `policyc build` would, and published under `notices/` together with their `.policy` sources; an
-  `examples.md` page, made from `examples/README.md` and a table of the built notices, links every
+  `examples.md` page, a table of the built notices followed by `examples/README.md`, links every
   one. A build error stops the site build with the diagnostics.
 - `css/pygments.css` holds the styles for the token classes of highlighted code blocks, so the
   `policy` blocks, which policyc's Pygments lexer highlights, show in colour.
@@ -59,8 +59,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, f"{NOTICES}/{notice.stem}.policy",
                                     content=notice.source.read_bytes()))
     readme = examples / "README.md"
-    intro = readme.read_text(encoding="utf-8") if readme.is_file() else "# Examples\n"
-    files.append(File.generated(config, EXAMPLES_PAGE, content=_examples_page(intro, notices)))
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    files.append(File.generated(config, EXAMPLES_PAGE, content=_examples_page(text, notices)))
     return files
 
 
@@ -108,16 +108,19 @@ def _cell(text: str) -> str:
     return html.escape(text).replace("|", "\\|")
 
 
-def _examples_page(intro: str, notices: list[_Notice]) -> str:
+def _examples_page(readme: str, notices: list[_Notice]) -> str:
     rows = []
     for notice in notices:
         links = " · ".join(f"[{label}]({NOTICES}/{notice.stem}{suffix})" for label, suffix in FORMATS.values())
         rows.append(f"| `{notice.stem.split('/')[0]}` | {_cell(notice.title)} | {links} · "
                     f"[source]({NOTICES}/{notice.stem}.policy) |")
     table = "\n".join(["| example | notice | published as |", "| --- | --- | --- |", *rows])
+    lines = readme.strip().splitlines()
+    body = "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines).strip()
     return (
-        f"{intro.rstrip()}\n\n## The published notices\n\n"
-        "Each example built by `policyc build examples/ -o site` (its legal findings are warnings there,\n"
-        "by `examples/policyc.toml`), with the file it was built from:\n\n"
-        f"{table}\n"
+        "# Examples\n\n"
+        "Real privacy notices written as `.policy`, and what `policyc build examples/ -o site` publishes\n"
+        "from them (their legal findings are warnings there, by `examples/policyc.toml`), with the file\n"
+        f"each was built from:\n\n{table}\n\n"
+        f"## What each example encodes\n\n{body}\n"
     )
