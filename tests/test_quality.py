@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def test_ruff_clean(repo: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "policyc", "tests"], cwd=repo,
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "policyc", "tests", "mkdocs_hooks.py"], cwd=repo,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
