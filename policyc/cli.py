@@ -132,12 +132,14 @@ def _check(args: argparse.Namespace) -> int:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE
     out = sys.stdout
+    # Annotations and code scanning name files from the repository root: GitHub Actions says where it is.
+    root = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
     if args.format == "json":
         out.write(render.render_json(result.diagnostics, len(result.files)))
     elif args.format == "sarif":
-        out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=os.getcwd()))
+        out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=root))
     elif args.format == "github":
-        out.write(render.render_github(result.diagnostics, root=os.getcwd()))
+        out.write(render.render_github(result.diagnostics, root=root))
     else:
         color = args.color == "always" or (args.color == "auto" and render.use_color(out))
         text = render.render_text(result.diagnostics, result.sources, color=color)

@@ -6,6 +6,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from policyc.cli import main
 from tests.conftest import run_cli
 
 GOOD = '''policy "Notice" {
@@ -120,3 +123,20 @@ def test_usage_errors_exit_two() -> None:
 def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("policyc ")
+
+
+def test_github_and_sarif_paths_count_from_github_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """In GitHub Actions, annotations name files from the repository root even when run from a subfolder."""
+    sub = tmp_path / "policies"
+    sub.mkdir()
+    (sub / "bad.policy").write_text('purpose p "P" {\n  basis nonsense\n}\n', encoding="utf-8")
+    monkeypatch.chdir(sub)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    assert main(["check", "--format", "github", "bad.policy"]) == 1
+    assert "file=policies/bad.policy," in capsys.readouterr().out
+    assert main(["check", "--format", "sarif", "bad.policy"]) == 1
+    assert '"uri": "policies/bad.policy"' in capsys.readouterr().out
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    assert main(["check", "--format", "github", "bad.policy"]) == 1
+    assert "file=bad.policy," in capsys.readouterr().out
