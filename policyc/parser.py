@@ -37,6 +37,7 @@ _CHARACTER_HELP = {
 }
 _LINE_COMMENT = re.compile(r"#[^\n]*")
 _BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
+_WHITESPACE = frozenset({"WS"})
 
 # Plain words for what the parser expected, in the order they are listed.
 _EXPECTED_WORDS: dict[str, str] = {
@@ -139,6 +140,81 @@ def _lark() -> Lark:
         transformer=_BUILDER,
         cache=_cache_file(grammar),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanner:
+    """Lark's basic lexer as one regular expression: the grammar's terminals in Lark's order of
+    preference, and the keywords Lark's lexer gives their own type when NAME matches them whole."""
+
+    pattern: re.Pattern[str]
+    keywords: dict[str, dict[str, str]]  # regex terminal -> {keyword text: keyword terminal}
+
+
+@cache
+def _scanner() -> _Scanner:
+    conf = _lark().lexer_conf
+    terminals = sorted(conf.terminals,
+                       key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    keywords: dict[str, dict[str, str]] = {}
+    embedded: set[str] = set()
+    strings = [t for t in terminals if t.pattern.type == "str"]
+    for regex in (t for t in terminals if t.pattern.type == "re"):
+        compiled = re.compile(regex.pattern.to_regexp(), conf.g_regex_flags)
+        for string in strings:
+            word = string.pattern.value
+            if string.priority == regex.priority and compiled.fullmatch(word):
+                keywords.setdefault(regex.name, {})[word] = string.name
+                if set(string.pattern.flags) <= set(regex.pattern.flags):
+                    embedded.add(string.name)
+    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name not in embedded)
+    return _Scanner(re.compile(alternatives, conf.g_regex_flags), keywords)
+
+
+_new_str = str.__new__
+
+
+def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int, end_column: int,
+           end: int) -> Token:
+    """A Lark Token, made without the checks of its constructor (a third of the cost)."""
+    token: Token = _new_str(Token, value)
+    token.type = kind
+    token.value = value
+    token.start_pos = start
+    token.line = line
+    token.column = column
+    token.end_line = end_line
+    token.end_column = end_column
+    token.end_pos = end
+    return token
+
+
+def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:
+    """The tokens of a text, whitespace and comments included (less the kinds in `skip`): the same
+    tokens as Lark's basic lexer for the grammar (a test compares them), made in one pass of one
+    regular expression."""
+    scanner = _scanner()
+    keywords = scanner.keywords
+    line = 1
+    line_start = 0
+    for match in scanner.pattern.finditer(text):
+        kind = match.lastgroup or ""
+        value = match.group()
+        start, end = match.span()
+        if "\n" in value:
+            first_line = line
+            column = start - line_start + 1
+            line += value.count("\n")
+            line_start = start + value.rindex("\n") + 1
+            if kind not in skip:
+                yield _token(kind, value, start, first_line, column, line, end - line_start + 1, end)
+            continue
+        if kind in skip:
+            continue
+        if kind in keywords:
+            kind = keywords[kind].get(value, kind)
+        column = start - line_start + 1
+        yield _token(kind, value, start, line, column, line, column + end - start, end)
 
 
 def build_lark(*, transformer: bool = True) -> Lark:
@@ -395,7 +471,7 @@ class _Parse:
     def tokens(self) -> list[Token]:
         kept: list[Token] = []
         append = kept.append
-        for token in _lark().lex(self.source.text, dont_ignore=True):
+        for token in lex(self.source.text, _WHITESPACE):
             kind = token.type
             if kind == "WS":
                 continue
@@ -537,17 +613,19 @@ class _Parse:
             if str(tokens[index]) not in KINDS:
                 return False
             balance = 0
-            for later, token in enumerate(tokens[index:], index):
+            for later in range(index, len(tokens)):
+                token = tokens[later]
                 if (later > index and token.column == 1 and token.type in ("NAME", "USE", "ASSERT")
                         and tokens[later - 1].type == "_NL"):
                     break
                 balance += 1 if token.type == "LBRACE" else -1 if token.type == "RBRACE" else 0
             if balance < 0:
                 return False
-        for token in tokens[index + 1:]:
-            if token.type == "LBRACE":
+        for later in range(index + 1, len(tokens)):  # indices, not a slice: a slice copies the rest of the file
+            kind = tokens[later].type
+            if kind == "LBRACE":
                 return True
-            if token.type in ("_NL", "RBRACE"):
+            if kind == "_NL" or kind == "RBRACE":
                 return False
         return False
 
