@@ -16,6 +16,7 @@ from typing import Any
 
 from policyc.backends import BACKENDS, BuildContext
 from policyc.driver import CheckResult, check_files, discover
+from policyc.profile import stage
 
 
 class BuildError(Exception):
@@ -76,13 +77,16 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
             target = out_dir / f"{stem}{backend.suffix}"
             if target in outputs:
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
-            outputs[target] = backend.render(model, context)
+            with stage(name):
+                outputs[target] = backend.render(model, context)
         entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path)))
     if folders and entries and "html" in formats:
         from policyc.backends.html import render_index
 
-        outputs[out_dir / "index.html"] = render_index(entries, templates)
-    written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
+        with stage("html"):
+            outputs[out_dir / "index.html"] = render_index(entries, templates)
+    with stage("write"):
+        written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
     return BuildResult(result, written)
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from policyc import __version__
+
+if TYPE_CHECKING:
+    from policyc.driver import CheckResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -37,6 +41,9 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: auto, which honours NO_COLOR)")
+    check.add_argument("--watch", action="store_true",
+                       help="check again whenever a checked file changes, until interrupted (Ctrl-C)")
+    check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
                                 description="Check the policies; if there are no errors, write DIR/<name>.md, "
                                 ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html).")
@@ -50,6 +57,7 @@ def _arguments() -> argparse.ArgumentParser:
                        help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
                        "\"What changed in this version\" to the Markdown and HTML notices")
     build.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    build.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
                               description="Format .policy files in place (a folder means every *.policy under it). "
                               "Files with syntax errors are left untouched.")
@@ -89,11 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_TROUBLE
     try:
         if args.command == "check":
-            return _check(args)
+            if args.watch:
+                from policyc.watch import watch
+
+                return watch(args, _report)
+            return _profiled(args, _check)
         if args.command == "fmt":
             return _fmt(args)
         if args.command == "build":
-            return _build(args)
+            return _profiled(args, _build)
         if args.command == "diff":
             return _diff(args)
         if args.command == "explain":
@@ -116,9 +128,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_TROUBLE
 
 
+def _profiled(args: argparse.Namespace, command: Callable[[argparse.Namespace], int]) -> int:
+    """Run a command; with --profile, print the time per stage on stderr afterwards."""
+    if not args.profile:
+        return command(args)
+    from policyc.profile import Profile, profiling, stage
+
+    profile = Profile()
+    try:
+        with profiling(profile), stage("start-up and other"):
+            return command(args)
+    finally:
+        sys.stderr.write(profile.render())
+
+
 def _check(args: argparse.Namespace) -> int:
     from policyc.config import ConfigError
-    from policyc.diagnostics import render
     from policyc.driver import check_files, discover
     from policyc.source import SourceError
 
@@ -131,22 +156,32 @@ def _check(args: argparse.Namespace) -> int:
     except (SourceError, ConfigError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE
+    return _report(args, result)
+
+
+def _report(args: argparse.Namespace, result: CheckResult) -> int:
+    """Print a check's diagnostics in the chosen format; the exit code they call for."""
+    from policyc.diagnostics import render
+    from policyc.profile import stage
+
     out = sys.stdout
     # Annotations and code scanning name files from the repository root: GitHub Actions says where it is.
     root = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-    if args.format == "json":
-        out.write(render.render_json(result.diagnostics, len(result.files)))
-    elif args.format == "sarif":
-        out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=root))
-    elif args.format == "github":
-        out.write(render.render_github(result.diagnostics, root=root))
-    else:
-        color = args.color == "always" or (args.color == "auto" and render.use_color(out))
-        text = render.render_text(result.diagnostics, result.sources, color=color)
-        if text:
-            out.write(text if text.endswith("\n") else text + "\n")
-        summary = render.render_summary(result.errors, result.warnings, len(result.files), color)
-        print(summary, file=sys.stderr if result.diagnostics else out)
+    with stage("report"):
+        if args.format == "json":
+            out.write(render.render_json(result.diagnostics, len(result.files)))
+        elif args.format == "sarif":
+            out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=root))
+        elif args.format == "github":
+            out.write(render.render_github(result.diagnostics, root=root))
+        else:
+            color = args.color == "always" or (args.color == "auto" and render.use_color(out))
+            text = render.render_text(result.diagnostics, result.sources, color=color)
+            if text:
+                out.write(text if text.endswith("\n") else text + "\n")
+            summary = render.render_summary(result.errors, result.warnings, len(result.files), color)
+            print(summary, file=sys.stderr if result.diagnostics else out)
+        out.flush()
     failed = result.errors > 0 or (args.strict and result.warnings > 0)
     return EXIT_FINDINGS if failed else EXIT_OK
 

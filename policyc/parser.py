@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from policyc import ast
 from policyc.diagnostics.codes import severity_of
-from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.diagnostics.model import Diagnostic, Label, Severity, Span
 from policyc.resources import grammar_path
 from policyc.schema import KINDS
 from policyc.source import Source
@@ -37,6 +37,7 @@ _CHARACTER_HELP = {
 }
 _LINE_COMMENT = re.compile(r"#[^\n]*")
 _BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
+_WHITESPACE = frozenset({"WS"})
 
 # Plain words for what the parser expected, in the order they are listed.
 _EXPECTED_WORDS: dict[str, str] = {
@@ -139,6 +140,81 @@ def _lark() -> Lark:
         transformer=_BUILDER,
         cache=_cache_file(grammar),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanner:
+    """Lark's basic lexer as one regular expression: the grammar's terminals in Lark's order of
+    preference, and the keywords Lark's lexer gives their own type when NAME matches them whole."""
+
+    pattern: re.Pattern[str]
+    keywords: dict[str, dict[str, str]]  # regex terminal -> {keyword text: keyword terminal}
+
+
+@cache
+def _scanner() -> _Scanner:
+    conf = _lark().lexer_conf
+    terminals = sorted(conf.terminals,
+                       key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    keywords: dict[str, dict[str, str]] = {}
+    embedded: set[str] = set()
+    strings = [t for t in terminals if t.pattern.type == "str"]
+    for regex in (t for t in terminals if t.pattern.type == "re"):
+        compiled = re.compile(regex.pattern.to_regexp(), conf.g_regex_flags)
+        for string in strings:
+            word = string.pattern.value
+            if string.priority == regex.priority and compiled.fullmatch(word):
+                keywords.setdefault(regex.name, {})[word] = string.name
+                if set(string.pattern.flags) <= set(regex.pattern.flags):
+                    embedded.add(string.name)
+    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name not in embedded)
+    return _Scanner(re.compile(alternatives, conf.g_regex_flags), keywords)
+
+
+_new_str = str.__new__
+
+
+def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int, end_column: int,
+           end: int) -> Token:
+    """A Lark Token, made without the checks of its constructor (a third of the cost)."""
+    token: Token = _new_str(Token, value)
+    token.type = kind
+    token.value = value
+    token.start_pos = start
+    token.line = line
+    token.column = column
+    token.end_line = end_line
+    token.end_column = end_column
+    token.end_pos = end
+    return token
+
+
+def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:
+    """The tokens of a text, whitespace and comments included (less the kinds in `skip`): the same
+    tokens as Lark's basic lexer for the grammar (a test compares them), made in one pass of one
+    regular expression."""
+    scanner = _scanner()
+    keywords = scanner.keywords
+    line = 1
+    line_start = 0
+    for match in scanner.pattern.finditer(text):
+        kind = match.lastgroup or ""
+        value = match.group()
+        start, end = match.span()
+        if "\n" in value:
+            first_line = line
+            column = start - line_start + 1
+            line += value.count("\n")
+            line_start = start + value.rindex("\n") + 1
+            if kind not in skip:
+                yield _token(kind, value, start, first_line, column, line, end - line_start + 1, end)
+            continue
+        if kind in skip:
+            continue
+        if kind in keywords:
+            kind = keywords[kind].get(value, kind)
+        column = start - line_start + 1
+        yield _token(kind, value, start, line, column, line, column + end - start, end)
 
 
 def build_lark(*, transformer: bool = True) -> Lark:
@@ -372,6 +448,16 @@ class _Parse:
         self.diagnostics: list[Diagnostic] = []
         self.comments: list[ast.Comment] = []
         self.stopped = False
+        self._lines: set[int] = set()
+        self._lines_seen = 0
+
+    def error_lines(self) -> set[int]:
+        """The lines that already have a diagnostic of this file."""
+        for diagnostic in self.diagnostics[self._lines_seen:]:
+            if diagnostic.span.file == self.path:
+                self._lines.add(diagnostic.span.line)
+        self._lines_seen = len(self.diagnostics)
+        return self._lines
 
     def span(self, token: Token) -> Span:
         return _span_of(self.path, token)
@@ -395,7 +481,7 @@ class _Parse:
     def tokens(self) -> list[Token]:
         kept: list[Token] = []
         append = kept.append
-        for token in _lark().lex(self.source.text, dont_ignore=True):
+        for token in lex(self.source.text, _WHITESPACE):
             kind = token.type
             if kind == "WS":
                 continue
@@ -537,17 +623,19 @@ class _Parse:
             if str(tokens[index]) not in KINDS:
                 return False
             balance = 0
-            for later, token in enumerate(tokens[index:], index):
+            for later in range(index, len(tokens)):
+                token = tokens[later]
                 if (later > index and token.column == 1 and token.type in ("NAME", "USE", "ASSERT")
                         and tokens[later - 1].type == "_NL"):
                     break
                 balance += 1 if token.type == "LBRACE" else -1 if token.type == "RBRACE" else 0
             if balance < 0:
                 return False
-        for token in tokens[index + 1:]:
-            if token.type == "LBRACE":
+        for later in range(index + 1, len(tokens)):  # indices, not a slice: a slice copies the rest of the file
+            kind = tokens[later].type
+            if kind == "LBRACE":
                 return True
-            if token.type in ("_NL", "RBRACE"):
+            if kind == "_NL" or kind == "RBRACE":
                 return False
         return False
 
@@ -604,7 +692,7 @@ class _Parse:
                 return tokens[:index] + tokens[index + 1:]
         opener = next((i for i, t in enumerate(tokens) if t.type in ("LBRACE",)), len(tokens))
         comma = index - 2 if index >= 2 and tokens[index - 1].type == "_NL" else index - 1
-        if any(d.span.file == self.path and d.span.line == bad.line for d in self.diagnostics[-3:]):
+        if bad.line in self.error_lines():
             pass  # one error per line: what follows an unterminated string or a bad character is noise
         elif comma >= 0 and tokens[comma].type == "COMMA" and bad.type in ("RBRACE", "_NL", "SEMICOLON"):
             self.report("S001", "a list cannot end with a comma", tokens[comma], label="nothing follows this comma",
@@ -684,19 +772,107 @@ def _replace_doc(item: Any, doc: str) -> Any:
     return replace(item, doc=doc)
 
 
-def parse_source(source: Source) -> tuple[ast.Module, list[Diagnostic]]:
-    """Parse one file. Never raises on bad input: every problem is a diagnostic."""
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A chunk's parse: the item (None if nothing survived recovery) and its syntax errors, placed
+    where the chunk started (`offset`, `line`)."""
+
+    item: Any
+    diagnostics: tuple[Diagnostic, ...]
+    offset: int
+    line: int
+
+
+class ChunkCache:
+    """Parsed top-level chunks of one file, by their text, for parsing the file again after an edit.
+
+    A chunk's parse depends only on its tokens (given as the chunk's text, where each token starts and
+    the first one's column) and on which of its lines already have a lexical error; reused at another
+    place in the file, its spans are moved there. The cache keeps the chunks of the latest parse only.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[object, ...], _Parsed] = {}
+        self.hits = 0
+        self.misses = 0
+
+
+def _chunk_key(state: _Parse, chunk: _Chunk) -> tuple[object, ...] | None:
+    tokens = chunk.tokens
+    if not tokens:
+        return None
+    first, last = tokens[0], tokens[-1]
+    base = first.start_pos or 0
+    base_line = first.line or 1
+    end_line = last.end_line or base_line
+    lines = state.error_lines()
+    return (
+        state.path,
+        state.source.text[base:last.end_pos or base],
+        first.column,
+        tuple((t.start_pos or 0) - base for t in tokens),
+        tuple(sorted(line - base_line for line in lines if base_line <= line <= end_line)) if lines else (),
+    )
+
+
+def _shift(value: Any, offset: int, lines: int) -> Any:
+    """A syntax-tree node or diagnostic moved `offset` characters and `lines` lines on (the columns stay:
+    chunks start at the start of a line or keep their column)."""
+    if isinstance(value, Span):
+        return Span(value.file, value.start + offset, value.end + offset, value.line + lines, value.column,
+                    value.end_line + lines, value.end_column)
+    if isinstance(value, tuple):
+        return tuple(_shift(v, offset, lines) for v in value)
+    if value is None or isinstance(value, (str, int, Severity)):
+        return value
+    names = _FIELDS.get(type(value))
+    if names is None:
+        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+    return type(value)(*(_shift(getattr(value, name), offset, lines) for name in names))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def parse_source(source: Source, cache: ChunkCache | None = None) -> tuple[ast.Module, list[Diagnostic]]:
+    """Parse one file. Never raises on bad input: every problem is a diagnostic.
+
+    With a `cache`, chunks whose text was parsed before are not parsed again (the result is the same)."""
     state = _Parse(source)
     _BUILDER.path = source.path
     _BUILDER.diagnostics = state.diagnostics
     tokens = state.tokens()
     items: list[Any] = []
+    fresh: dict[tuple[object, ...], _Parsed] = {}
     for chunk in state.chunks(tokens):
         if state.stopped:
             break
-        result = state.parse_chunk(chunk)
+        key = _chunk_key(state, chunk) if cache is not None else None
+        known = cache.entries.get(key) if cache is not None and key is not None else None
+        if known is not None and len(state.diagnostics) + len(known.diagnostics) < MAX_ERRORS:
+            assert cache is not None and key is not None
+            cache.hits += 1
+            first = chunk.tokens[0]
+            offset, lines = (first.start_pos or 0) - known.offset, (first.line or 1) - known.line
+            if offset or lines:
+                known = _Parsed(_shift(known.item, offset, lines), _shift(known.diagnostics, offset, lines),
+                                first.start_pos or 0, first.line or 1)
+            state.diagnostics.extend(known.diagnostics)
+            result = known.item
+            fresh[key] = known
+        else:
+            before = len(state.diagnostics)
+            result = state.parse_chunk(chunk)
+            if cache is not None and key is not None:
+                cache.misses += 1
+                if not state.stopped and len(state.diagnostics) < MAX_ERRORS:
+                    first = chunk.tokens[0]
+                    fresh[key] = _Parsed(result, tuple(state.diagnostics[before:]), first.start_pos or 0,
+                                         first.line or 1)
         if result is not None:
             items.append(result)
+    if cache is not None:
+        cache.entries = fresh
     items = attach_docs(items, state.comments)
     end = len(source.text)
     module = ast.Module(source.path, tuple(items), tuple(state.comments), source.span(0, end))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from policyc import ast
 from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
+from policyc.profile import stage
 from policyc.resources import stdlib_dir
 from policyc.schema import KINDS
 from policyc.source import Source, SourceError, read_source
@@ -69,8 +70,10 @@ def _stdlib_module(name: str) -> Module | None:
     path = stdlib_dir() / f"{name}.policy"
     if not path.is_file():
         return None
-    source = Source(f"<stdlib>/{name}.policy", path.read_text(encoding="utf-8"))
-    tree, _ = parse_source(source)
+    with stage("read"):
+        source = Source(f"<stdlib>/{name}.policy", path.read_text(encoding="utf-8"))
+    with stage("parse"):
+        tree, _ = parse_source(source)
     module = Module(name, source, tree, stdlib=True)
     module.index()
     return module
@@ -90,10 +93,19 @@ def project_root(entry: Path) -> Path:
     return folder
 
 
-class Program:
-    """Every module reachable from the entry files, and the diagnostics met while loading them."""
+Reader = Callable[[str, str], tuple[Source, "str | None"]]
+Parser = Callable[[Source], tuple[ast.Module, list[Diagnostic]]]
 
-    def __init__(self) -> None:
+
+class Program:
+    """Every module reachable from the entry files, and the diagnostics met while loading them.
+
+    Imported files are read with `read` (path, display name) and parsed with `parse`: a `Workspace`
+    passes its own, which see the editor's unsaved text and reuse the chunks parsed last time."""
+
+    def __init__(self, read: Reader = read_source, parse: Parser = parse_source) -> None:
+        self._read = read
+        self._parse = parse
         self.modules: dict[str, Module] = {}  # by resolved path (user files) or stdlib name
         self.diagnostics: list[Diagnostic] = []
         self.prelude: list[Module] = []
@@ -170,7 +182,8 @@ class Program:
             existing = self.modules.get(key)
             if existing is None:
                 try:
-                    source, problem = read_source(str(file), _display(file))
+                    with stage("read"):
+                        source, problem = self._read(str(file), _display(file))
                 except SourceError as err:
                     self.diagnostics.append(_diag("N003", f"cannot import `{target.value}`: {err}", target.span,
                                                   label="not found"))
@@ -180,7 +193,8 @@ class Program:
                     tree = ast.Module(source.path, (), (), source.span(0, 0))
                     diagnostics: list[Diagnostic] = []
                 else:
-                    tree, diagnostics = parse_source(source)
+                    with stage("parse"):
+                        tree, diagnostics = self._parse(source)
                 existing = Module(source.path, source, tree, stdlib=False)
                 existing.index()
                 self.modules[key] = existing

@@ -8,70 +8,42 @@ rules. The result (a `CheckResult`) is kept with the document's version; every f
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from unittest.mock import patch
 
 from lsprotocol import types
 
-from policyc import ast, config, resolver
+from policyc import ast, config
 from policyc.diagnostics.model import Diagnostic, Span
-from policyc.driver import CheckResult, _finish, stdlib_typed
+from policyc.driver import CheckResult, Workspace, stdlib_typed
 from policyc.lsp.documents import canonical, path_to_uri
 from policyc.lsp.positions import UTF16, LineIndex
-from policyc.parser import parse_source
-from policyc.resolver import Found, Module, Program
+from policyc.resolver import Found, Module
 from policyc.resources import stdlib_dir
-from policyc.source import Source, read_source
 from policyc.typecheck import Ref, Retention, TypedDecl
 
-# The resolver reads imported files through a module-level function, which a check swaps for one that
-# sees the editor's unsaved text; one check runs at a time.
+# One check runs at a time: the workspace's chunk caches and overlays are shared.
 _CHECK_LOCK = threading.Lock()
 
 
-@contextmanager
-def _overlaid(overlays: dict[Path, str]) -> Iterator[None]:
-    if not overlays:
-        yield
-        return
-
-    def read(path: str, display: str | None = None) -> tuple[Source, str | None]:
-        text = overlays.get(Path(path))
-        if text is not None:
-            return Source(display or path, text), None
-        return read_source(path, display)
-
-    with patch.object(resolver, "read_source", read):
-        yield
-
-
-def _keep_all(diagnostics: Sequence[Diagnostic], comments: object, folders: object) -> list[Diagnostic]:
-    return list(diagnostics)
-
-
-def check_document(text: str, name: str, path: Path | None,
-                   overlays: dict[Path, str] | None = None) -> tuple[CheckResult, str | None]:
-    """Check a document's text as the file at `path` (None for an unsaved, untitled document).
+def check_document(text: str, name: str, path: Path | None, overlays: dict[Path, str] | None = None,
+                   workspace: Workspace | None = None) -> tuple[CheckResult, str | None]:
+    """Check a document's text as the file at `path` (None for an unsaved, untitled document); imports
+    of open files read their unsaved text (`overlays`). A `workspace` kept from check to check parses
+    only the declarations that changed since.
 
     Returns the result and, when the project's configuration cannot be read, why (the document is then
     checked with the default configuration)."""
+    workspace = workspace or Workspace()
     with _CHECK_LOCK:
         config.config_for_folder.cache_clear()  # policyc.toml may have changed since the last check
-        program = Program()
-        program.load_prelude()
-        source = Source(name, text)
-        tree, diagnostics = parse_source(source)
-        with _overlaid(overlays or {}):
-            program.add_source(source, tree, path, diagnostics)
+        workspace.overlays = dict(overlays or {})
         try:
-            return _finish(program, [name]), None
+            return workspace.check_text(text, name, path), None
         except config.ConfigError as err:
-            with patch.object(config, "apply", _keep_all):
-                return _finish(program, [name]), str(err)
+            return workspace.check_text(text, name, path, configured=False), str(err)
 
 
 @cache

@@ -1,7 +1,9 @@
 """The policyc language server (LSP over standard input and output), built on pygls.
 
-Each open document is checked as a whole (parse, resolve, type check, legal rules) after a pause in
-typing (150 ms), and its diagnostics are published with the document's version. A request about a
+Each open document is checked (parse, resolve, type check, legal rules) after a pause in typing
+(150 ms), and its diagnostics are published with the document's version. The server's `Workspace`
+keeps each document's parsed declarations, so a check after an edit parses only the declarations the
+edit touched. A request about a
 document whose text has changed since its last check checks it first. The standard library is
 parsed and type-checked once per process, on `initialized`.
 """
@@ -21,6 +23,7 @@ from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
 from policyc import __version__
+from policyc.driver import Workspace
 from policyc.lsp import actions, completion, formatting, hover, navigation
 from policyc.lsp.analysis import Analysis, check_document
 from policyc.lsp.diagnostics import publishable
@@ -37,6 +40,7 @@ class PolicyServer(LanguageServer):
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
         super().__init__("policyc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = Documents()
+        self.checker = Workspace()  # chunks parsed at the last check of each document, kept for the next
         self.analyses: dict[str, Analysis] = {}
         self.published: dict[str, int | None] = {}  # uri -> the version whose diagnostics were published
         self.timers: dict[str, asyncio.TimerHandle] = {}
@@ -58,7 +62,7 @@ class PolicyServer(LanguageServer):
         path = document.path
         name = str(path) if path is not None else f"<{uri}>"
         overlays = {p: text for p, text in self.documents.overlays().items() if path is None or p != path.resolve()}
-        result, problem = check_document(document.text, name, path, overlays)
+        result, problem = check_document(document.text, name, path, overlays, self.checker)
         analysis = Analysis(uri, document.version, document.text, name, result, path=path, config_problem=problem,
                             encoding=self.encoding)
         self.analyses[uri] = analysis
@@ -187,6 +191,9 @@ def did_close(ls: PolicyServer, params: types.DidCloseTextDocumentParams) -> Non
     timer = ls.timers.pop(uri, None)
     if timer is not None:
         timer.cancel()
+    document = ls.documents.get(uri)
+    if document is not None:
+        ls.checker.forget(str(document.path) if document.path is not None else f"<{uri}>")
     ls.documents.close(uri)
     ls.analyses.pop(uri, None)
     ls.published.pop(uri, None)
