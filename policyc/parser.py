@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
@@ -783,6 +784,18 @@ class _Parsed:
     line: int
 
 
+@dataclass(slots=True)
+class _Layout:
+    """A clean parse of a whole file: where each declaration starts (offset, line), its item before
+    doc comments are attached, and the comments."""
+
+    text: str
+    starts: list[int]
+    lines: list[int]
+    items: list[Any]
+    comments: list[ast.Comment]
+
+
 class ChunkCache:
     """Parsed top-level chunks of one file, by their text, for parsing the file again after an edit.
 
@@ -793,6 +806,7 @@ class ChunkCache:
 
     def __init__(self) -> None:
         self.entries: dict[tuple[object, ...], _Parsed] = {}
+        self.layout: _Layout | None = None  # the last parse, when it was clean
         self.hits = 0
         self.misses = 0
 
@@ -837,13 +851,34 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def parse_source(source: Source, cache: ChunkCache | None = None) -> tuple[ast.Module, list[Diagnostic]]:
     """Parse one file. Never raises on bad input: every problem is a diagnostic.
 
-    With a `cache`, chunks whose text was parsed before are not parsed again (the result is the same)."""
+    With a `cache`, chunks whose text was parsed before are not parsed again, and an edit inside one
+    declaration of a file that parsed cleanly lexes and parses only that declaration (the result is the
+    same as a fresh parse's)."""
+    if cache is not None and cache.layout is not None:
+        edited = _parse_edit(source, cache, cache.layout)
+        if edited is not None:
+            return edited
+    items, comments, diagnostics, layout = _parse_chunks(source, cache)
+    if cache is not None:
+        cache.layout = layout if layout is not None and not diagnostics else None
+    module = ast.Module(source.path, tuple(attach_docs(items, comments)), tuple(comments),
+                        source.span(0, len(source.text)))
+    return module, diagnostics
+
+
+def _parse_chunks(source: Source, cache: ChunkCache | None
+                  ) -> tuple[list[Any], list[ast.Comment], list[Diagnostic], _Layout | None]:
+    """The items (before doc comments are attached), comments and syntax errors of a file, and its
+    layout when every declaration starts a line and parsed to one item."""
     state = _Parse(source)
     _BUILDER.path = source.path
     _BUILDER.diagnostics = state.diagnostics
     tokens = state.tokens()
     items: list[Any] = []
     fresh: dict[tuple[object, ...], _Parsed] = {}
+    starts: list[int] = []
+    lines: list[int] = []
+    plain = True  # every chunk starts at column 1 and gives one item
     for chunk in state.chunks(tokens):
         if state.stopped:
             break
@@ -853,9 +888,9 @@ def parse_source(source: Source, cache: ChunkCache | None = None) -> tuple[ast.M
             assert cache is not None and key is not None
             cache.hits += 1
             first = chunk.tokens[0]
-            offset, lines = (first.start_pos or 0) - known.offset, (first.line or 1) - known.line
-            if offset or lines:
-                known = _Parsed(_shift(known.item, offset, lines), _shift(known.diagnostics, offset, lines),
+            offset, moved = (first.start_pos or 0) - known.offset, (first.line or 1) - known.line
+            if offset or moved:
+                known = _Parsed(_shift(known.item, offset, moved), _shift(known.diagnostics, offset, moved),
                                 first.start_pos or 0, first.line or 1)
             state.diagnostics.extend(known.diagnostics)
             result = known.item
@@ -871,13 +906,94 @@ def parse_source(source: Source, cache: ChunkCache | None = None) -> tuple[ast.M
                                          first.line or 1)
         if result is not None:
             items.append(result)
+        if chunk.tokens:
+            first = chunk.tokens[0]
+            plain = plain and result is not None and first.column == 1
+            starts.append(first.start_pos or 0)
+            lines.append(first.line or 1)
     if cache is not None:
         cache.entries = fresh
-    items = attach_docs(items, state.comments)
-    end = len(source.text)
-    module = ast.Module(source.path, tuple(items), tuple(state.comments), source.span(0, end))
     diagnostics = sorted(state.diagnostics, key=Diagnostic.sort_key)
-    return module, diagnostics
+    layout = _Layout(source.text, starts, lines, items, state.comments) if plain and starts else None
+    return items, state.comments, diagnostics, layout
+
+
+def _common_prefix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common prefix of a and b, at most `limit` (slices compare in C)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    low, high = 0, limit
+    size_a, size_b = len(a), len(b)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[size_a - middle:size_a - low] == b[size_b - middle:size_b - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _parse_edit(source: Source, cache: ChunkCache, layout: _Layout) -> tuple[ast.Module, list[Diagnostic]] | None:
+    """Parse a file whose last parse was clean after an edit inside one declaration: lex and parse that
+    declaration alone, move the others. None when the edit is not of that kind (then parse it all).
+
+    A declaration of a clean file starts at the start of a line and runs to the start of the next one
+    (its last newline token takes the blank and comment lines after it), so lexing it alone gives the
+    tokens a lex of the whole file gives there."""
+    old, new = layout.text, source.text
+    if old == new:
+        module = ast.Module(source.path, tuple(attach_docs(layout.items, layout.comments)), tuple(layout.comments),
+                            source.span(0, len(new)))
+        cache.hits += len(layout.starts)
+        return module, []
+    limit = min(len(old), len(new))
+    prefix = _common_prefix(old, new, limit)
+    suffix = _common_suffix(old, new, limit - prefix)
+    delta = len(new) - len(old)
+    index = bisect_right(layout.starts, prefix) - 1
+    if index < 0:
+        return None  # the edit is before the first declaration
+    start = layout.starts[index]
+    last = index + 1 == len(layout.starts)
+    end = len(old) if last else layout.starts[index + 1]
+    if len(old) - suffix > end:
+        return None  # the edit reaches into the next declaration
+    new_end = end + delta
+    piece = new[start:new_end]
+    if not piece or piece[0] in " \t\r\n#\ufeff" or (not last and piece[-1] != "\n"):
+        return None
+    items, comments, diagnostics, sub = _parse_chunks(Source(source.path, piece), None)
+    if diagnostics or sub is None:
+        return None
+    line = layout.lines[index] - 1
+    moved_lines = piece.count("\n") - old.count("\n", start, end)
+    after = layout.items[index + 1:]
+    after_comments = [c for c in layout.comments if c.span.start >= end]
+    if delta or moved_lines:
+        after = [_shift(item, delta, moved_lines) for item in after]
+        after_comments = [_shift(c, delta, moved_lines) for c in after_comments]
+    items = [*layout.items[:index], *(_shift(item, start, line) for item in items), *after]
+    comments = [*(c for c in layout.comments if c.span.start < start), *(_shift(c, start, line) for c in comments),
+                *after_comments]
+    cache.hits += len(layout.starts) - 1
+    cache.misses += len(sub.starts)
+    cache.layout = _Layout(
+        new,
+        [*layout.starts[:index], *(start + s for s in sub.starts), *(s + delta for s in layout.starts[index + 1:])],
+        [*layout.lines[:index], *(line + n for n in sub.lines), *(n + moved_lines for n in layout.lines[index + 1:])],
+        items, comments)
+    module = ast.Module(source.path, tuple(attach_docs(items, comments)), tuple(comments),
+                        source.span(0, len(new)))
+    return module, []
 
 
 def parse_text(text: str, path: str = "<text>") -> tuple[ast.Module, list[Diagnostic]]:
