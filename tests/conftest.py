@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def in_ci() -> bool:
     """Is this a CI run? (.ci/run sets CI=true.)"""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# Property tests in CI are repeatable: Hypothesis's `ci` profile derandomizes them (a fixed seed per
+# test), keeps no example database and prints a reproduction blob on failure. Hypothesis loads it by
+# itself when CI is set; loading it here says so, and HYPOTHESIS_PROFILE can still choose another.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "default"))
 
 
 def require_tool(available: bool, what: str) -> None:
