@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from policyc.diagnostics.model import Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Str:
     """A string literal; `text` is True for a triple-quoted block."""
 
@@ -21,19 +21,19 @@ class Str:
     text: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DateLit:
     value: str  # as written, YYYY-MM-DD; validated by the type checker
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Number:
     value: int
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Name:
     """A possibly qualified name: `consent`, `uk_gdpr.ico`, `contact.email`."""
 
@@ -45,12 +45,12 @@ class Name:
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Plus:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class BadAtom:
     """A malformed token (already reported as a syntax error); later stages skip it."""
 
@@ -61,7 +61,7 @@ class BadAtom:
 Atom = Str | DateLit | Number | Name | Plus | BadAtom
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Item:
     """One comma-separated value of a field: a sequence of atoms such as `6 years after contract_end`."""
 
@@ -69,7 +69,7 @@ class Item:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Field:
     name: str
     name_span: Span
@@ -77,13 +77,13 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Comment:
     text: str  # without the leading `#`
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Decl:
     """`KIND name "Title" { field value ... }`."""
 
@@ -105,7 +105,7 @@ class Decl:
         return self.name.dotted if self.name else ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Use:
     """`use uk_gdpr` or `use "./common.policy"`."""
 
@@ -116,7 +116,7 @@ class Use:
 # --- assertions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Glob:
     """`health.*`: a taxonomy entry and everything under it."""
 
@@ -124,7 +124,7 @@ class Glob:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Duration:
     amount: Number
     unit: Name | None
@@ -134,13 +134,13 @@ class Duration:
 Value = Str | DateLit | Duration | Name | Glob
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Truthy:
     path: Name
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Compare:
     path: Name
     op: str
@@ -148,7 +148,7 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Member:
     path: Name
     values: tuple[Value, ...]
@@ -156,20 +156,20 @@ class Member:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Matches:
     path: Name
     value: Value
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Not:
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class BoolOp:
     op: str  # "and" | "or"
     operands: tuple[Expr, ...]
@@ -179,7 +179,7 @@ class BoolOp:
 Expr = Truthy | Compare | Member | Matches | Not | BoolOp
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Clause:
     """`forbid KIND where EXPR` or `require KIND where EXPR has EXPR`."""
 
@@ -191,7 +191,7 @@ class Clause:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Assert:
     name: Name
     title: Str | None
@@ -203,7 +203,7 @@ class Assert:
 TopLevel = Use | Decl | Assert
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Module:
     """One parsed file."""
 

@@ -25,7 +25,7 @@ from policyc.diagnostics.model import Span
 from policyc.typecheck import Bool, Date, Duration, Int, Ref, Retention, Text, TypedDecl, Value, Word
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Entity:
     """What every declared thing has: its name, title, and where it is declared."""
 
@@ -53,7 +53,7 @@ class Entity:
 # --- standard-library entities ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Authority(Entity):
     legal_name: str = ""
     url: str = ""
@@ -63,14 +63,14 @@ class Authority(Entity):
     country: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Law(Entity):
     area: frozenset[str] = frozenset()  # country codes, regions expanded
     authorities: tuple[str, ...] = ()
     child_consent_age: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Right(Entity):
     article: str = ""
     summary: str = ""
@@ -79,7 +79,7 @@ class Right(Entity):
     laws: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Basis(Entity):
     article: str = ""
     grants: tuple[str, ...] = ()
@@ -90,7 +90,7 @@ class Basis(Entity):
     criminal: bool = False  # conditions only: an Art 10 condition
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Safeguard(Entity):
     article: str = ""
     laws: tuple[str, ...] = ()
@@ -101,7 +101,7 @@ class Safeguard(Entity):
     summary: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Category(Entity):
     dpv: str = ""
     fides: str = ""
@@ -110,13 +110,13 @@ class Category(Entity):
     sensitive: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PurposeKind(Entity):
     dpv: str = ""
     fides: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Adequacy(Entity):
     law: str = ""
     countries: frozenset[str] = frozenset()
@@ -136,7 +136,7 @@ class Adequacy(Entity):
 # --- author entities ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Contact(Entity):
     legal_name: str = ""
     role: str = ""
@@ -150,7 +150,7 @@ class Contact(Entity):
         return tuple(c for c in (self.email, self.phone, self.address, self.url) if c)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Controller(Contact):
     registration: str = ""
     ico_registration: str = ""
@@ -161,7 +161,7 @@ class Controller(Contact):
     authorities: tuple[Authority, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Source(Entity):
     legal_name: str = ""
     description: str = ""
@@ -169,7 +169,7 @@ class Source(Entity):
     url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Data(Entity):
     includes: tuple[str, ...] = ()
     description: str = ""
@@ -205,7 +205,7 @@ class Data(Entity):
         return bool(self.named_sources)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Recipient(Entity):
     role: str = ""
     legal_name: str = ""
@@ -220,7 +220,7 @@ class Recipient(Entity):
     url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Decision(Entity):
     uses: tuple[Data, ...] = ()
     description: str = ""
@@ -232,7 +232,7 @@ class Decision(Entity):
     safeguards: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class BasisUse:
     """A lawful basis or condition as a purpose uses it, with its note (the interest, the law cited)."""
 
@@ -241,7 +241,7 @@ class BasisUse:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RetentionRule:
     """A normalised retention expression."""
 
@@ -262,7 +262,7 @@ class RetentionRule:
         return bool(self.period or self.until or self.after or self.session)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Purpose(Entity):
     uses: tuple[Data, ...] = ()
     description: str = ""
@@ -282,7 +282,7 @@ class Purpose(Entity):
         return self.role == "processor"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cookie(Entity):
     provider: Recipient | None = None  # None: first party
     purposes: tuple[Purpose, ...] = ()
@@ -297,13 +297,13 @@ class Cookie(Entity):
         return self.kind == "strictly_necessary"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Section(Entity):
     text: str = ""
     after: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Security(Entity):
     measures: tuple[str, ...] = ()
     certifications: tuple[str, ...] = ()
@@ -311,7 +311,7 @@ class Security(Entity):
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RightsInfo(Entity):
     """The `rights` declaration: how rights are exercised."""
 
@@ -328,7 +328,7 @@ class RightsInfo(Entity):
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OfferedRight:
     """A right the notice offers, why, and the words to show."""
 
@@ -338,7 +338,7 @@ class OfferedRight:
     excluded: str = ""  # the reason, when the policy withholds it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Transfer:
     """Personal data going to a country outside a law's area."""
 
@@ -349,7 +349,7 @@ class Transfer:
     safeguards: tuple[Safeguard, ...]  # those valid under the law
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PolicyInfo(Entity):
     version: str = ""
     effective: dt.date | None = None

@@ -13,7 +13,7 @@ import re
 import textwrap
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
@@ -794,6 +794,11 @@ class _Layout:
     lines: list[int]
     items: list[Any]
     comments: list[ast.Comment]
+    spans: list[list[Span] | None] = field(default_factory=list)  # each item's spans, once collected
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            self.spans = [None] * len(self.items)
 
 
 class ChunkCache:
@@ -832,17 +837,53 @@ def _chunk_key(state: _Parse, chunk: _Chunk) -> tuple[object, ...] | None:
 def _shift(value: Any, offset: int, lines: int) -> Any:
     """A syntax-tree node or diagnostic moved `offset` characters and `lines` lines on (the columns stay:
     chunks start at the start of a line or keep their column)."""
-    if isinstance(value, Span):
+    kind = value.__class__
+    if kind is Span:
         return Span(value.file, value.start + offset, value.end + offset, value.line + lines, value.column,
                     value.end_line + lines, value.end_column)
-    if isinstance(value, tuple):
-        return tuple(_shift(v, offset, lines) for v in value)
-    if value is None or isinstance(value, (str, int, Severity)):
+    if kind is tuple:
+        return tuple([v if v.__class__ in _ATOMS else _shift(v, offset, lines) for v in value])
+    if kind in _ATOMS:
         return value
-    names = _FIELDS.get(type(value))
+    names = _FIELDS.get(kind)
     if names is None:
-        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
-    return type(value)(*(_shift(getattr(value, name), offset, lines) for name in names))
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    values = [getattr(value, name) for name in names]
+    return kind(*[v if v.__class__ in _ATOMS else _shift(v, offset, lines) for v in values])
+
+
+_ATOMS = frozenset({str, int, bool, float, type(None), Severity})
+
+
+def _spans_in(value: Any) -> list[Span]:
+    """Every Span object in a syntax-tree node, each once (a span may be shared by several nodes)."""
+    found: dict[int, Span] = {}
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = node.__class__
+        if kind is Span:
+            found[id(node)] = node
+        elif kind is tuple or kind is list:
+            stack.extend(v for v in node if v.__class__ not in _ATOMS)
+        elif kind not in _ATOMS:
+            names = _FIELDS.get(kind)
+            if names is None:
+                names = _FIELDS[kind] = tuple(f.name for f in fields(node))
+            for name in names:
+                child = getattr(node, name)
+                if child.__class__ not in _ATOMS:
+                    stack.append(child)
+    return list(found.values())
+
+
+def _move(spans: Sequence[Span], offset: int, lines: int) -> None:
+    """Shift spans in place (a clean re-parse of a file reuses the nodes after an edit)."""
+    for span in spans:
+        span.start += offset
+        span.end += offset
+        span.line += lines
+        span.end_line += lines
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -976,21 +1017,32 @@ def _parse_edit(source: Source, cache: ChunkCache, layout: _Layout) -> tuple[ast
         return None
     line = layout.lines[index] - 1
     moved_lines = piece.count("\n") - old.count("\n", start, end)
-    after = layout.items[index + 1:]
+    # The declarations after the edit move in place: their spans are shifted, not copied (a copy of
+    # every node after the edit would cost most of the parse this saves). Parses of those chunks kept
+    # by text would now be at the wrong place, so that cache starts again.
+    spans = layout.spans
     after_comments = [c for c in layout.comments if c.span.start >= end]
     if delta or moved_lines:
-        after = [_shift(item, delta, moved_lines) for item in after]
-        after_comments = [_shift(c, delta, moved_lines) for c in after_comments]
-    items = [*layout.items[:index], *(_shift(item, start, line) for item in items), *after]
-    comments = [*(c for c in layout.comments if c.span.start < start), *(_shift(c, start, line) for c in comments),
-                *after_comments]
+        cache.entries = {}
+        for position in range(index + 1, len(layout.items)):
+            found = spans[position]
+            if found is None:
+                found = spans[position] = _spans_in(layout.items[position])
+            _move(found, delta, moved_lines)
+        _move([c.span for c in after_comments], delta, moved_lines)
+    fresh_spans = [_spans_in(item) for item in items]
+    for found in fresh_spans:
+        _move(found, start, line)
+    _move([c.span for c in comments], start, line)
+    items = [*layout.items[:index], *items, *layout.items[index + 1:]]
+    comments = [*(c for c in layout.comments if c.span.start < start), *comments, *after_comments]
     cache.hits += len(layout.starts) - 1
     cache.misses += len(sub.starts)
     cache.layout = _Layout(
         new,
         [*layout.starts[:index], *(start + s for s in sub.starts), *(s + delta for s in layout.starts[index + 1:])],
         [*layout.lines[:index], *(line + n for n in sub.lines), *(n + moved_lines for n in layout.lines[index + 1:])],
-        items, comments)
+        items, comments, [*spans[:index], *fresh_spans, *spans[index + 1:]])
     module = ast.Module(source.path, tuple(attach_docs(items, comments)), tuple(comments),
                         source.span(0, len(new)))
     return module, []

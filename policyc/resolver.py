@@ -46,13 +46,13 @@ class Module:
                 self.by_name.setdefault(decl.name.dotted, []).append(decl)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Found:
     decl: ast.Decl
     module: Module
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Lookup:
     """The result of looking a name up: what was found, or the diagnostic saying why not."""
 

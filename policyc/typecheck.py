@@ -23,7 +23,7 @@ from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
 # --- typed values ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Ref:
     name: str
     target: Found
@@ -31,7 +31,7 @@ class Ref:
     note: str | None = None  # `basis legitimate_interests "the interest"`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Word:
     """A word from a fixed set (`processor`, `analytics`, `yes`)."""
 
@@ -39,32 +39,32 @@ class Word:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Text:
     value: str
     span: Span
     markdown: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Int:
     value: int
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Bool:
     value: bool
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Date:
     value: dt.date
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Duration:
     amount: int
     unit: str  # D, W, M or Y
@@ -80,7 +80,7 @@ class Duration:
         return self.amount * {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}[self.unit]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Retention:
     """`retain ...`: a period and/or an event, a reason, criteria, or `session`."""
 

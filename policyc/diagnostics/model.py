@@ -15,7 +15,7 @@ class Severity(Enum):
         return "E" if self is Severity.ERROR else "W"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Span:
     """A range of a source file: 1-based lines and columns (in characters), 0-based offsets."""
 
@@ -34,7 +34,7 @@ class Span:
         return Span(self.file, first.start, end.end, first.line, first.column, end.end_line, end.end_column)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Label:
     """A secondary span with a short text, such as `first declared here`."""
 
@@ -42,7 +42,7 @@ class Label:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Diagnostic:
     code: str
     message: str
