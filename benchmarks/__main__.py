@@ -10,6 +10,8 @@ into a tree) is measured in the same run, so ratios hold across machines better 
 from __future__ import annotations
 
 import argparse
+import compileall
+import gc
 import os
 import platform
 import statistics
@@ -26,13 +28,18 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
+def _timed(function: Callable[[], object]) -> float:
+    """Seconds until `function` returns (its result is freed after the clock stops, as a caller that
+    uses the result would free it later)."""
+    start = time.perf_counter()
+    result = function()
+    seconds = time.perf_counter() - start
+    del result
+    return seconds
+
+
 def median_time(function: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(_timed(function) for _ in range(runs))
 
 
 def peak_memory(function: Callable[[], object]) -> int:
@@ -96,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
     lark = build_lark(transformer=False)
     out: list[str] = ["# Benchmark results", "", f"Machine: {machine()}.", "",
-                      "Fresh run of `python -m benchmarks`; times are medians. The floor is Lark's bare LALR "
+                      "Fresh run of `python -m benchmarks`; times are medians (the scaling table: of 5 runs "
+                      "of each size, in rounds over all sizes). policyc pauses the cyclic garbage collector "
+                      "during a check (see docs/performance.md). The floor is Lark's bare LALR "
                       "parse (with positions) of the same text into a tree.", ""]
     budgets: list[tuple[str, str, bool]] = []
     check_text(policy_text(100), "warm.policy")  # the standard library is parsed and checked once per process
@@ -155,13 +164,24 @@ def main(argv: list[str] | None = None) -> int:
     # -- scaling --------------------------------------------------------------------------------------
     out += ["## Scaling", "", "| lines | floor | check | ratio to floor | peak memory | check growth |",
             "| --- | --- | --- | --- | --- | --- |"]
+    # Rounds over all sizes, one run of each size per round, then each size's median: every size
+    # meets the same moments of a shared machine and has as many runs as the others (a minimum over
+    # more runs would favour the small sizes).
+    texts = {size: policy_text(size) for size in sizes}
+    floor_runs: dict[int, list[float]] = {size: [] for size in sizes}
+    check_runs: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(5):
+        for size, sized in texts.items():
+            gc.collect()
+            floor_runs[size].append(_timed(lambda sized=sized: lark.parse(sized, start="start")))  # type: ignore[misc]
+            gc.collect()
+            check_runs[size].append(_timed(lambda sized=sized: check_text(sized, "s.policy")))  # type: ignore[misc]
+    floors = {size: statistics.median(times) for size, times in floor_runs.items()}
+    checks = {size: statistics.median(times) for size, times in check_runs.items()}
     previous: float | None = None
     growths: list[float] = []
-    for size in sizes:
-        sized = policy_text(size)
-        runs = 5 if size <= 1000 else 3 if size <= 10000 else 1
-        size_floor = median_time(lambda sized=sized: lark.parse(sized, start="start"), runs)  # type: ignore[misc]
-        size_check = median_time(lambda sized=sized: check_text(sized, "s.policy"), runs)  # type: ignore[misc]
+    for size, sized in texts.items():
+        size_floor, size_check = floors[size], checks[size]
         memory = peak_memory(lambda sized=sized: check_text(sized, "s.policy"))  # type: ignore[misc]
         growth = f"{size_check / previous:.1f}x" if previous else ""
         if previous:
@@ -177,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     # -- start-up -------------------------------------------------------------------------------------
     sample = REPO / "benchmarks" / ".start-up.policy"
     sample.write_text(policy_text(300), encoding="utf-8")
+    # As installed: pip byte-compiles a package, so the processes must not compile policyc each time
+    # (they would where PYTHONDONTWRITEBYTECODE is set and nothing was compiled yet).
+    compileall.compile_dir(str(REPO / "policyc"), quiet=1)
     try:
         python = process_time([sys.executable, "-c", "pass"])
         version = process_time([sys.executable, "-m", "policyc", "--version"])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from policyc.backends import BACKENDS, BuildContext
-from policyc.driver import CheckResult, check_files, discover
+from policyc.driver import CheckResult, check_files, collector_paused, discover
 from policyc.profile import stage
 
 
@@ -77,7 +77,7 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
             target = out_dir / f"{stem}{backend.suffix}"
             if target in outputs:
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
-            with stage(name):
+            with stage(name), collector_paused():
                 outputs[target] = backend.render(model, context)
         entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path)))
     if folders and entries and "html" in formats:
