@@ -309,6 +309,16 @@ def _escape_char(ch: str) -> str:
     return f"\\u{{{ord(ch):x}}}"
 
 
+def header_words(item: ast.Decl) -> list[str]:
+    """A declaration's header as words: its kind, its name and its title, as written in a policy."""
+    words = [item.kind]
+    if item.name is not None:
+        words.append(item.name.dotted)
+    if item.title is not None:
+        words.append(quote(item.title.value))
+    return words
+
+
 def quote(value: str) -> str:
     """A string literal in its shortest safe form: `\\"`, `\\\\`, `\\n`, `\\t`; `\\u{..}` for the invisible."""
     out = ['"']
@@ -655,12 +665,7 @@ class _Printer:
         self.out.append(close)
 
     def decl(self, item: ast.Decl) -> None:
-        parts = [item.kind]
-        if item.name is not None:
-            parts.append(item.name.dotted)
-        if item.title is not None:
-            parts.append(quote(item.title.value))
-        self.block(" ".join(parts), item, item.fields)
+        self.block(" ".join(header_words(item)), item, item.fields)
 
     def assertion(self, item: ast.Assert) -> None:
         parts = ["assert", item.name.dotted]

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from hypothesis import strategies as st
 
 from policyc import ast
-from policyc.fmt import INDENT, quote, text_block
+from policyc.fmt import INDENT, header_words, quote, text_block
 from policyc.schema import DATA_SOURCES, KINDS, RESERVED_WORDS
 from policyc.testing.trees import (
     date,
@@ -661,12 +661,7 @@ class _VariedWriter:
         return "".join(out)
 
     def decl(self, d: ast.Decl) -> str:
-        head = [d.kind]
-        if d.name is not None:
-            head.append(d.name.dotted)
-        if d.title is not None:
-            head.append(quote(d.title.value))
-        header = self.space().join(head) + self.space() + "{"
+        header = self.space().join(header_words(d)) + self.space() + "{"
         blocks = any(isinstance(a, ast.Str) and a.text for f in d.fields for i in f.items for a in i.atoms)
         if not d.fields:
             return header + self.space() + "}" + self.trailing() + "\n"
