@@ -190,11 +190,11 @@ def _diff(args: argparse.Namespace) -> int:
     from policyc import diff
     from policyc.config import ConfigError
     from policyc.source import SourceError
-    from policyc.versions import VersionError, load
+    from policyc.versions import VersionError, is_git, load
 
     try:
-        old = load(args.old, default_path=None if diff_is_git(args.new) else args.new)
-        new = load(args.new, default_path=None if diff_is_git(args.old) else args.old)
+        old = load(args.old, default_path=None if is_git(args.new) else args.new)
+        new = load(args.new, default_path=None if is_git(args.old) else args.old)
     except VersionError as err:
         return _version_trouble(err, args.color)
     except (SourceError, ConfigError) as err:
@@ -208,10 +208,6 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(diff.render_text(result))
     return EXIT_FINDINGS if args.fail_on_material and result.material else EXIT_OK
-
-
-def diff_is_git(spec: str) -> bool:
-    return spec.startswith("git:")
 
 
 def _version_trouble(err: Exception, color_choice: str) -> int:

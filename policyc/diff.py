@@ -19,13 +19,24 @@ Everything else that differs in what a reader sees is an editorial change.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from policyc.backends.markdown import (
+    capfirst,
+    country_text,
+    date_text,
+    duration_text,
+    lcfirst,
+    library,
+    md_escape,
+    retention_text,
+    words,
+)
 from policyc.diagnostics.model import Span
 from policyc.model import Entity, Model, Purpose
+from policyc.typecheck import iso_days
 
 MATERIAL = {
     "D001": "purpose-changed",
@@ -219,7 +230,6 @@ class _Differ:
         self.old_data, self.new_data = old_data, new_data
         self.changes: list[Change] = []
         self.renamed: dict[str, dict[str, str]] = {}  # list name -> old key -> new key
-        self.cause_keys: list[str] = []
         self.old_spans = _spans(old)
         self.new_spans = _spans(new)
 
@@ -358,18 +368,16 @@ class _Differ:
             if aspect == "title":
                 text = f"\u201c{before}\u201d is now called \u201c{after}\u201d."
             elif not before:
-                text = f"{capital(entity)} {_quoted(item)}: {label} added."
+                text = f"{capfirst(entity)} {_quoted(item)}: {label} added."
             elif not after:
-                text = f"{capital(entity)} {_quoted(item)}: {label} removed."
+                text = f"{capfirst(entity)} {_quoted(item)}: {label} removed."
             else:
-                text = f"{capital(entity)} {_quoted(item)}: {label} changed."
+                text = f"{capfirst(entity)} {_quoted(item)}: {label} changed."
         key = str(item["id"])
         self.add(Change(entity, key, "changed", text, code, aspect, before, after,
                         span=self.span(entity, key, aspect)))
 
     def country(self, code: str) -> str:
-        from policyc.backends.markdown import country_text, library
-
         return country_text(library(self.new), code)
 
     # -- material facts
@@ -411,8 +419,6 @@ class _Differ:
         old_text, new_text = _plain(before.get("retention")), _plain(after.get("retention"))
         if old_text == new_text:
             return
-        from policyc.backends.markdown import library, retention_text
-
         was = retention_text(library(self.old), old_rule)
         now = retention_text(library(self.new), new_rule)
         longer = _longer(old_rule, new_rule)
@@ -456,8 +462,6 @@ class _Differ:
         old_expiry, new_expiry = before.get("expires") or "", after.get("expires") or ""
         if old_expiry != new_expiry:
             longer = _days(new_expiry) > _days(old_expiry)
-            from policyc.backends.markdown import duration_text
-
             was = duration_text(old_expiry) if old_expiry else "not stated"
             now = duration_text(new_expiry) if new_expiry else "not stated"
             text = f"The cookie {_quoted(after)} now lasts {now} (it lasted {was})."
@@ -479,12 +483,12 @@ class _Differ:
     def _rights(self) -> None:
         old = {r["id"]: r for r in self.old_data["rights"]}
         new = {r["id"]: r for r in self.new_data["rights"]}
+        renames = self.renamed.get("purposes", {})
         for key, right in new.items():
             if key not in old:
-                causes = self._causes(key, self.new, self.old, self.renamed.get("purposes", {}), reverse=True)
-                because = f", because {_and(causes)}" if causes else ""
-                self.add(Change("right", key, "added", f"You now have the {_right_name(right)}{because}.",
-                                span=self.rights_span(), cause=tuple(causes)))
+                causes = self._causes(key, self.new, self.old, {n: o for o, n in renames.items()}, gained=True)
+                self.add(Change("right", key, "added", f"You now have the {_right_name(right)}{_because(causes)}.",
+                                span=self.rights_span(causes), cause=tuple(text for text, _ in causes)))
             elif right.get("excluded") and not old[key].get("excluded"):
                 self.add(Change("right", key, "changed", f"The {_right_name(right)} is now withheld: "
                                 f"{' '.join(str(right['excluded']).split())}", "D005", "excluded", "",
@@ -494,38 +498,33 @@ class _Differ:
                                 aspect="excluded", before=str(old[key]["excluded"]),
                                 span=self.span("rights", "rights")))
         for key, right in old.items():
-            if key in new:
-                continue
-            causes = self._causes(key, self.old, self.new, self.renamed.get("purposes", {}))
-            because = f", because {_and(causes)}" if causes else ""
-            self.add(Change("right", key, "removed", f"The {_right_name(right)} is no longer offered{because}.",
-                            "D005", span=self.rights_span(), cause=tuple(causes)))
+            if key not in new:
+                causes = self._causes(key, self.old, self.new, renames, gained=False)
+                self.add(Change("right", key, "removed",
+                                f"The {_right_name(right)} is no longer offered{_because(causes)}.", "D005",
+                                span=self.rights_span(causes), cause=tuple(text for text, _ in causes)))
 
-    def _causes(self, right: str, had: Model, lacks: Model, renames: dict[str, str],
-                reverse: bool = False) -> list[str]:
-        """Why a right comes or goes with the purposes: those in `had` that grant it and do not in `lacks`."""
-        if reverse:
-            renames = {new: old for old, new in renames.items()}
+    @staticmethod
+    def _causes(right: str, had: Model, lacks: Model, renames: dict[str, str],
+                gained: bool) -> list[tuple[str, str]]:
+        """Why a right comes or goes with the purposes: (reason, purpose name) for each purpose in `had`
+        that grants it and has no counterpart in `lacks` that does."""
         others = {p.key: p for p in lacks.controller_purposes}
-        causes: list[str] = []
-        self.cause_keys = []
+        causes: list[tuple[str, str]] = []
         for purpose in had.controller_purposes:
             if right not in _granted_by(purpose):
                 continue
             counterpart = others.get(renames.get(purpose.key, purpose.key))
             title = f"\u201c{' '.join((purpose.title or words(purpose.key)).split())}\u201d"
-            self.cause_keys.append(purpose.key if counterpart is None or reverse else counterpart.key)
             if counterpart is None:
-                causes.append(f"we {'now' if reverse else 'no longer'} use your data for {title}")
+                causes.append((f"we {'now' if gained else 'no longer'} use your data for {title}", purpose.key))
             elif right not in _granted_by(counterpart):
-                causes.append(f"the legal basis for {title} changed")
-            else:
-                self.cause_keys.pop()
+                causes.append((f"the legal basis for {title} changed", purpose.key if gained else counterpart.key))
         return causes
 
-    def rights_span(self) -> Span | None:
+    def rights_span(self, causes: Sequence[tuple[str, str]]) -> Span | None:
         """Where a change of rights shows: the `rights` declaration, else the purpose causing it, else the policy."""
-        for entity, key in (("rights", "rights"), *(("purpose", k) for k in self.cause_keys), ("policy", "policy")):
+        for entity, key in (("rights", "rights"), *(("purpose", k) for _, k in causes), ("policy", "policy")):
             found = self.span(entity, key) or self.span(entity, key, old=True)
             if found is not None:
                 return found
@@ -534,8 +533,7 @@ class _Differ:
     def _single(self, name: str, entity: str, title: str) -> None:
         before, after = self.old_data.get(name) or {}, self.new_data.get(name) or {}
         item = {"id": entity, "title": title}
-        for field_name in sorted(set(before) | set(after), key=lambda f: list(after or before).index(f)
-                                 if f in (after or before) else 0):
+        for field_name in [*after, *(f for f in before if f not in after)]:
             was, now = _plain(before.get(field_name)), _plain(after.get(field_name))
             if was != now:
                 self.edit(entity, item, field_name, was, now,
@@ -562,22 +560,9 @@ _REFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-def capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def lcfirst(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    return text if len(first) > 1 and first[1:2].isupper() else text[:1].lower() + text[1:]
-
-
 def _right_name(right: dict[str, Any]) -> str:
     title = " ".join(str(right.get("title") or right["id"]).split())
     return lcfirst(title) if title.lower().startswith("right") else f"right: {title}"
-
-
-def words(key: str) -> str:
-    return key.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def _granted_by(purpose: Purpose) -> set[str]:
@@ -588,6 +573,10 @@ def _granted_by(purpose: Purpose) -> set[str]:
     if purpose.decisions:
         granted.add("automated_decision")
     return granted
+
+
+def _because(causes: Sequence[tuple[str, str]]) -> str:
+    return f", because {_and([text for text, _ in causes])}" if causes else ""
 
 
 def _and(items: Sequence[str]) -> str:
@@ -639,17 +628,12 @@ def _longer(old: Any, new: Any) -> bool:
     return False
 
 
-_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
-_ISO = re.compile(r"^P(\d+)([DWMY])$")
-
-
 def _days(expiry: str) -> float:
-    if not expiry:
-        return 0.0
+    """A cookie's expiry in days, to compare two (a session cookie lasts less than a day)."""
     if expiry == "session":
         return 0.5
-    match = _ISO.match(expiry)
-    return int(match.group(1)) * _DAYS[match.group(2)] if match else 0.0
+    days = iso_days(expiry) if expiry else None
+    return days if days is not None else 0.0
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -701,8 +685,6 @@ def render_json(result: DiffResult) -> str:
 
 def history_view(result: DiffResult) -> dict[str, Any]:
     """The change history as the notice's templates get it (`notice.history`): plain text, escaped there."""
-    from policyc.backends.markdown import date_text
-
     def when(effective: str) -> str:
         import datetime as dt
 
@@ -726,8 +708,6 @@ def history_view(result: DiffResult) -> dict[str, Any]:
 
 def render_markdown(result: DiffResult, level: int = 2) -> str:
     """A "What changed in this version" section, ready to paste into the notice's change history."""
-    from policyc.backends.markdown import md_escape
-
     view = history_view(result)
     hashes = "#" * level
     lines = [f"{hashes} What changed in this version", ""]

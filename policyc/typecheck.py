@@ -77,7 +77,17 @@ class Duration:
     @property
     def days(self) -> float:
         """An approximate length, for comparisons only."""
-        return self.amount * {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}[self.unit]
+        return self.amount * UNIT_DAYS[self.unit]
+
+
+UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}  # approximate, for comparing durations
+_ISO_DURATION = re.compile(r"^P(\d+)([DWMY])$")
+
+
+def iso_days(iso: str) -> float | None:
+    """The approximate days of an ISO 8601 duration as the model writes them (`P6Y`), or None."""
+    match = _ISO_DURATION.match(iso)
+    return int(match.group(1)) * UNIT_DAYS[match.group(2)] if match else None
 
 
 @dataclass(slots=True, unsafe_hash=True)

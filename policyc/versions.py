@@ -78,7 +78,7 @@ def load(spec: str, default_path: str | None = None) -> Version:
 
 
 def _model_of(label: str, result: CheckResult, path: str) -> Version:
-    blocking = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code.startswith(_BLOCKING)]
+    blocking = blocking_diagnostics(result)
     if blocking:
         raise VersionError(f"{label}: cannot be compared, it has {len(blocking)} "
                            f"error{'' if len(blocking) == 1 else 's'}", result)
