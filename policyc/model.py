@@ -102,12 +102,31 @@ class Safeguard(Entity):
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class CcpaCategory(Entity):
+    """A category of personal information that the CCPA lists (Cal. Civ. Code 1798.140(v)(1))."""
+
+    article: str = ""
+    summary: str = ""
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Category(Entity):
     dpv: str = ""
     fides: str = ""
     special: bool = False
     criminal: bool = False
     sensitive: bool = False
+    ccpa: tuple[CcpaCategory, ...] = ()  # its own mapping, else its nearest ancestor's (set by build_model)
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Provision(Entity):
+    """The law's own words on one point (`topic`), shown in notices under one of `laws`."""
+
+    laws: tuple[str, ...] = ()
+    topic: str = ""
+    article: str = ""
+    text: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -276,6 +295,8 @@ class Purpose(Entity):
     subjects: tuple[str, ...] = ()
     role: str = "controller"
     on_behalf_of: str = ""
+    shares_with_none: bool = False  # `shares_with none`: the explicit statement that no one receives it
+    automated_decisions_none: bool = False  # `automated_decisions none`
 
     @property
     def as_processor(self) -> bool:
@@ -284,7 +305,8 @@ class Purpose(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Cookie(Entity):
-    provider: Recipient | None = None  # None: first party
+    provider: Recipient | None = None  # None: first party, or not stated (see `first_party`)
+    first_party: bool = False  # `provider first_party` was written
     purposes: tuple[Purpose, ...] = ()
     expires: str = ""  # ISO 8601 duration, "session", or "" when not stated
     kind: str = ""
@@ -364,6 +386,11 @@ class PolicyInfo(Entity):
     minimum_age: int | None = None
     children: str = ""
     shares_with_none: bool = False
+    automated_decisions_none: bool = False
+    cookies_none: bool = False
+    sells: bool | None = None  # CCPA: `sells no` denies selling to anyone; None: not stated
+    shares: bool | None = None  # CCPA: `shares no` denies sharing for cross-context advertising
+    sells_minors: bool | None = None  # CCPA: knowingly sells or shares data of consumers under 16
     do_not_sell_url: str = ""
     limit_use_url: str = ""
 
@@ -392,6 +419,8 @@ class Model:
     all_safeguards: dict[str, Safeguard] = field(default_factory=dict)
     all_categories: dict[str, Category] = field(default_factory=dict)  # the whole taxonomy, for ancestors
     all_purpose_kinds: dict[str, PurposeKind] = field(default_factory=dict)
+    all_ccpa_categories: dict[str, CcpaCategory] = field(default_factory=dict)
+    provisions: list[Provision] = field(default_factory=list)  # of the laws in force, in stdlib order
     regions: dict[str, frozenset[str]] = field(default_factory=dict)
     assertions: list[ast.Assert] = field(default_factory=list)
     typed: list[TypedDecl] = field(default_factory=list, repr=False)
@@ -541,7 +570,17 @@ class _Builder:
     def build_category(self, t: TypedDecl) -> Category:
         return Category(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")),  # type: ignore[arg-type]
                         special=bool(_bool(t.get("special"))), criminal=bool(_bool(t.get("criminal"))),
-                        sensitive=bool(_bool(t.get("sensitive"))))
+                        sensitive=bool(_bool(t.get("sensitive"))),
+                        ccpa=tuple(self.resolve(t.get("ccpa"))))  # type: ignore[arg-type]
+
+    def build_ccpa_category(self, t: TypedDecl) -> CcpaCategory:
+        return CcpaCategory(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
+                            summary=_text(t.get("summary")))
+
+    def build_provision(self, t: TypedDecl) -> Provision:
+        return Provision(**self.base(t), laws=tuple(r.name for r in _refs(t.get("law"))),  # type: ignore[arg-type]
+                         topic="".join(_words(t.get("topic"))), article=_text(t.get("article")),
+                         text=_text(t.get("text")))
 
     def build_purpose_kind(self, t: TypedDecl) -> PurposeKind:
         return PurposeKind(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")))  # type: ignore[arg-type]
@@ -635,6 +674,8 @@ class _Builder:
             decisions=tuple(self.resolve(t.get("automated_decisions"))),  # type: ignore[arg-type]
             subjects=_texts(t.get("subjects")), role="".join(_words(t.get("role"))) or "controller",
             on_behalf_of=_text(t.get("on_behalf_of")),
+            shares_with_none="none" in _words(t.get("shares_with")),
+            automated_decisions_none="none" in _words(t.get("automated_decisions")),
         )
 
     def build_cookie(self, t: TypedDecl) -> Cookie:
@@ -643,6 +684,7 @@ class _Builder:
         duration = _duration(expires)
         return Cookie(
             **self.base(t), provider=provider[0] if provider else None,  # type: ignore[arg-type]
+            first_party="first_party" in _words(t.get("provider")),
             purposes=tuple(self.resolve(t.get("purpose"))),  # type: ignore[arg-type]
             expires=duration.iso if duration else ("session" if _words(expires) else ""),
             kind="".join(_words(t.get("kind"))), technology="".join(_words(t.get("technology"))) or "cookie",
@@ -689,6 +731,9 @@ class _Builder:
             url=_text(t.get("url")), summary=_text(t.get("summary")), changes=_text(t.get("changes")),
             cookie_consent="".join(_words(t.get("cookie_consent"))), minimum_age=_int(t.get("minimum_age")),
             children=_text(t.get("children")), shares_with_none="none" in _words(t.get("shares_with")),
+            automated_decisions_none="none" in _words(t.get("automated_decisions")),
+            cookies_none="none" in _words(t.get("cookies")), sells=_bool(t.get("sells")),
+            shares=_bool(t.get("shares")), sells_minors=_bool(t.get("sells_minors")),
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
         )
 
@@ -729,6 +774,7 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
         assertions=list(assertions),
     )
     everything = [*stdlib, *own]
+    provisions: list[Provision] = []
     for t in everything:
         kind = t.decl.kind
         if kind == "right":
@@ -747,6 +793,14 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
             purpose_kind = builder.entity(t)
             assert isinstance(purpose_kind, PurposeKind)
             model.all_purpose_kinds.setdefault(purpose_kind.key, purpose_kind)
+        elif kind == "ccpa_category":
+            statutory = builder.entity(t)
+            assert isinstance(statutory, CcpaCategory)
+            model.all_ccpa_categories.setdefault(statutory.key, statutory)
+        elif kind == "provision":
+            provision = builder.entity(t)
+            assert isinstance(provision, Provision)
+            provisions.append(provision)
         elif kind == "adequacy":
             model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
         elif kind == "region":
@@ -754,24 +808,50 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
     if model.policy is not None:
         laws = {t.decl.key: t for t in everything if t.decl.kind == "law"}
         model.laws = [builder.entity(laws[k]) for k in model.policy.jurisdictions if k in laws]  # type: ignore[misc]
+    in_force = set(model.policy.jurisdictions) if model.policy is not None else None
+    model.provisions = [p for p in provisions if in_force is None or in_force & set(p.laws)]
+    _inherit_ccpa(model.all_categories)
     model.rights = derive_rights(model)
     model.transfers = derive_transfers(model)
     return model
 
 
+def _inherit_ccpa(categories: dict[str, Category]) -> None:
+    """An entry with no CCPA category of its own takes its nearest ancestor's (`contact.email` -> `contact`)."""
+    for key in sorted(categories, key=lambda k: k.count(".")):  # parents are settled before their children
+        category = categories[key]
+        if category.ccpa:
+            continue
+        parts = key.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            parent = categories.get(".".join(parts[:end]))
+            if parent is not None and parent.ccpa:
+                category.ccpa = parent.ccpa
+                break
+
+
 def derive_rights(model: Model) -> list[OfferedRight]:
-    """The rights offered, in the order of the standard library."""
+    """The rights offered, in the order of the standard library.
+
+    A right is offered only under a law in force: a CCPA-only notice does not offer the GDPR's erasure
+    because a purpose rests on consent. A right the author adds with `also` is offered whatever its law
+    (a promise beyond the law), and so is a right that names no law (an author's own).
+    """
     laws = {law.key for law in model.laws}
     reasons: dict[str, list[str]] = {}
 
-    def grant(right: str, because: str) -> None:
-        if right in model.all_rights:
-            reasons.setdefault(right, [])
-            if because not in reasons[right]:
-                reasons[right].append(because)
+    def in_force(right: Right) -> bool:
+        return not laws or not right.laws or bool(laws & set(right.laws))
+
+    def grant(key: str, because: str) -> None:
+        right = model.all_rights.get(key)
+        if right is not None and (because == "also" or in_force(right)):
+            reasons.setdefault(key, [])
+            if because not in reasons[key]:
+                reasons[key].append(because)
 
     for right in model.all_rights.values():
-        if right.universal and (not laws or laws & set(right.laws)):
+        if right.universal and in_force(right):
             grant(right.key, "universal")
     for purpose in model.controller_purposes:
         for use in (*purpose.bases, *purpose.conditions):

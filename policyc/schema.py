@@ -90,6 +90,12 @@ CONSENT_MECHANISMS = ("opt_in_banner", "implied", "none")
 DECISION_SAFEGUARDS = ("human_review", "express_view", "contest")
 CERTIFICATIONS = ("iso27001", "iso27701", "cyber_essentials", "cyber_essentials_plus", "pci_dss", "soc2")
 REQUIRES = ("interest", "law_citation", "explicit", "withdrawal")
+# What a `provision` of the standard library is about: the point of law a notice quotes it for.
+PROVISION_TOPICS = (
+    "complain", "processor", "withdraw", "object", "direct_marketing", "adequacy", "safeguards",
+    "ccpa_agent", "ccpa_signals", "ccpa_verify", "ccpa_non_discrimination", "ccpa_minors", "ccpa_categories",
+    "ccpa_sensitive",
+)
 DURATION_UNITS = {
     "day": "D", "days": "D", "week": "W", "weeks": "W",
     "month": "M", "months": "M", "year": "Y", "years": "Y",
@@ -121,6 +127,11 @@ KINDS: dict[str, KindSpec] = {
             _f("minimum_age", VT.INT, "the age below which the service is not offered"),
             _f("children", VT.TEXT, "what happens to children's data"),
             _f("shares_with", VT.ENUM, "`none`: the explicit statement that data is shared with no one", choices=("none",)),
+            _f("automated_decisions", VT.ENUM, "`none`: the explicit statement that no decision is made solely by automated means", choices=("none",)),
+            _f("cookies", VT.ENUM, "`none`: the explicit statement that no cookies or similar technologies are used", choices=("none",)),
+            _f("sells", VT.BOOL, "whether the business sells personal information to anyone (CCPA); `no` is the explicit denial"),
+            _f("shares", VT.BOOL, "whether the business shares personal information for cross-context behavioural advertising (CCPA); `no` is the explicit denial"),
+            _f("sells_minors", VT.BOOL, "whether the business has actual knowledge that it sells or shares the personal information of consumers under 16 (CCPA, 11 CCR 7011(e)(1)(F))"),
             _f("do_not_sell_url", VT.URL, "the \"Do Not Sell or Share My Personal Information\" page (CCPA)"),
             _f("limit_use_url", VT.URL, "the \"Limit the Use of My Sensitive Personal Information\" page (CCPA)"),
         ), singleton=True),
@@ -164,9 +175,9 @@ KINDS: dict[str, KindSpec] = {
             _f("basis", VT.REF_NOTE, "the lawful basis; `legitimate_interests \"the interest\"` carries the interest", many=True, kinds=("basis",)),
             _f("condition", VT.REF_NOTE, "the Art 9 or Art 10 condition; a string may cite the enabling law", many=True, kinds=("condition",)),
             _f("retain", VT.RETENTION, "how long the data is kept"),
-            _f("shares_with", VT.REF, "who the data is disclosed to", many=True, kinds=("recipient",)),
+            _f("shares_with", VT.REF, "who the data is disclosed to; `none`: disclosed to no one", many=True, kinds=("recipient",), choices=("none",)),
             _f("direct_marketing", VT.BOOL, "`yes` when this purpose is direct marketing"),
-            _f("automated_decisions", VT.REF, "automated decisions made for this purpose", many=True, kinds=("decision",)),
+            _f("automated_decisions", VT.REF, "automated decisions made for this purpose; `none`: no such decision", many=True, kinds=("decision",), choices=("none",)),
             _f("subjects", VT.STRING, "whose data this purpose concerns", many=True),
             _f("role", VT.ENUM, "`processor` where we act on behalf of another controller", choices=("controller", "processor")),
             _f("on_behalf_of", VT.STRING, "whom we act for, where `role processor`"),
@@ -279,6 +290,11 @@ KINDS: dict[str, KindSpec] = {
             _f("special", VT.BOOL, "`yes` for an Art 9 special category"),
             _f("criminal", VT.BOOL, "`yes` for criminal-offence data (Art 10)"),
             _f("sensitive", VT.BOOL, "`yes` for CCPA sensitive personal information"),
+            _f("ccpa", VT.REF, "the CCPA statutory categories (1798.140(v)(1)) this entry falls under; "
+               "entries without it take their parent's", many=True, kinds=("ccpa_category",)),
+        ), stdlib=True),
+        KindSpec("ccpa_category", "a category of personal information listed in the CCPA (1798.140(v)(1))", (
+            _ARTICLE, _SUMMARY,
         ), stdlib=True),
         KindSpec("purpose_kind", "an entry of the purpose taxonomy", (_DPV, _FIDES, _SUMMARY), stdlib=True),
         KindSpec("country", "an ISO 3166-1 country", (_DPV,), stdlib=True),
@@ -296,6 +312,12 @@ KINDS: dict[str, KindSpec] = {
         ), stdlib=True),
         KindSpec("event", "a retention event such as the end of a contract", (_SUMMARY,), stdlib=True),
         KindSpec("measure", "a security measure", (_DPV, _SUMMARY), stdlib=True),
+        KindSpec("provision", "the law's own words on one point, shown in notices under that law", (
+            _f("law", VT.REF, "the laws whose notices show it", many=True, required=True, kinds=("law",)),
+            _f("topic", VT.ENUM, "the point of law it explains", required=True, choices=PROVISION_TOPICS),
+            _f("article", VT.STRING, "the article or section it rests on, such as `77` or `1798.125`"),
+            _f("text", VT.TEXT, "the words shown in the notice", required=True),
+        ), stdlib=True),
     )
 }
 

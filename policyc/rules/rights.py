@@ -27,6 +27,8 @@ def _rights_span(ctx: Context) -> Span:
 def right_withheld(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     for offered in ctx.model.rights:
+        if offered.right.laws and not set(offered.right.laws) & set(GDPR_LAWS):
+            continue  # a CCPA right: C008
         if offered.excluded and info is not None:
             grounds = ", ".join(_REASONS.get(b, b) for b in offered.because)
             yield finding("P060", f"the right `{offered.right.key}` is withheld, but {grounds} grants it",
