@@ -28,6 +28,7 @@ class IndexEntry:
     title: str
     href: str  # relative to the output folder
     source: str
+    controller: str = ""  # who publishes the notice, so that two "Privacy policy" links can be told apart
 
 
 @dataclass
@@ -54,8 +55,9 @@ def _relative_stem(path: Path, roots: Sequence[Path]) -> str:
 
 
 def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates: Path | None = None,
-          strict: bool = False, previous: str | None = None) -> BuildResult:
-    """Check, then render and write. `previous` (a file, `git:REV:PATH` or `git:REV`) adds the change history."""
+          strict: bool = False, previous: str | None = None, trace: bool = False) -> BuildResult:
+    """Check, then render and write. `previous` (a file, `git:REV:PATH` or `git:REV`) adds the change history;
+    `trace` writes `<stem>.trace.json` beside each notice: where every published statement comes from."""
     files = discover(list(paths))
     result = check_files(files)
     if result.errors or (strict and result.warnings):
@@ -79,7 +81,18 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
             with stage(name), collector_paused():
                 outputs[target] = backend.render(model, context)
-        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path)))
+        if trace:
+            from policyc.notice.compose import compose
+            from policyc.notice.trace import render_trace
+
+            target = out_dir / f"{stem}.trace.json"
+            if target in outputs:
+                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+            with stage("trace"), collector_paused():
+                outputs[target] = render_trace(compose(model, str(path), Path(stem).name, context.history))
+        controller = model.controller
+        who = (controller.legal_name or controller.title or controller.key) if controller is not None else ""
+        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who))
     if folders and entries and "html" in formats:
         from policyc.backends.html import render_index
 

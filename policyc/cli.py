@@ -56,7 +56,10 @@ def _arguments() -> argparse.ArgumentParser:
     build.add_argument("--previous", metavar="OLD",
                        help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
                        "\"What changed in this version\" to the Markdown and HTML notices")
-    build.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    build.add_argument("--trace", action="store_true",
+                       help="also write <name>.trace.json: each published statement with the source spans behind it")
+    build.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the diagnostics: auto (on a terminal), always or never")
     build.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
                               description="Format .policy files in place (a folder means every *.policy under it). "
@@ -272,7 +275,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         formats = parse_formats(args.format)
         result = build(args.paths, Path(args.output), formats, templates, strict=args.strict,
-                       previous=args.previous)
+                       previous=args.previous, trace=args.trace)
     except (SourceError, ConfigError, BuildError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE
@@ -285,7 +288,8 @@ def _build(args: argparse.Namespace) -> int:
         print(render.render_summary(check.errors, check.warnings, len(check.files), color) + "; nothing written",
               file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"wrote {len(result.written)} files to {args.output}", file=sys.stderr)
+    count = len(result.written)
+    print(f"wrote {count} {'file' if count == 1 else 'files'} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

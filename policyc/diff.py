@@ -23,19 +23,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from policyc.backends.markdown import (
+from policyc.diagnostics.model import Span
+from policyc.model import Entity, Model, Purpose
+from policyc.notice.english import (
     capfirst,
     country_text,
     date_text,
     duration_text,
     lcfirst,
-    library,
-    md_escape,
     retention_text,
     words,
 )
-from policyc.diagnostics.model import Span
-from policyc.model import Entity, Model, Purpose
 from policyc.typecheck import iso_days
 
 MATERIAL = {
@@ -378,7 +376,7 @@ class _Differ:
                         span=self.span(entity, key, aspect)))
 
     def country(self, code: str) -> str:
-        return country_text(library(self.new), code)
+        return country_text(self.new.lexicon, code)
 
     # -- material facts
 
@@ -419,8 +417,8 @@ class _Differ:
         old_text, new_text = _plain(before.get("retention")), _plain(after.get("retention"))
         if old_text == new_text:
             return
-        was = retention_text(library(self.old), old_rule)
-        now = retention_text(library(self.new), new_rule)
+        was = retention_text(self.old.lexicon, old_rule) or "Not stated"
+        now = retention_text(self.new.lexicon, new_rule) or "Not stated"
         longer = _longer(old_rule, new_rule)
         text = (f"{_quoted(after)}: we now keep your data for longer: {lcfirst(now)} (it was {lcfirst(was)})."
                 if longer else f"{_quoted(after)}: how long we keep your data changed to {lcfirst(now)} "
@@ -707,14 +705,9 @@ def history_view(result: DiffResult) -> dict[str, Any]:
 
 
 def render_markdown(result: DiffResult, level: int = 2) -> str:
-    """A "What changed in this version" section, ready to paste into the notice's change history."""
-    view = history_view(result)
-    hashes = "#" * level
-    lines = [f"{hashes} What changed in this version", ""]
-    since = md_escape(view["since"])
-    changed = view["material"] or view["editorial"]
-    lines += [f"Compared with {since}:" if changed else f"Nothing in this notice has changed since {since}.", ""]
-    for items, heading in ((view["material"], "Changes that affect you"), (view["editorial"], "Other changes")):
-        if items:
-            lines += [f"{hashes}# {heading}", "", *(f"- {md_escape(text)}" for text in items), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    """A "What changed in this version" section, ready to paste into the notice's change history: the
+    same group of statements the notice's "Changes to this notice" shows, rendered by the same template."""
+    from policyc.backends.markdown import render_blocks
+    from policyc.notice.compose import history_group
+
+    return render_blocks([history_group(history_view(result), None, level)])

@@ -396,6 +396,36 @@ class PolicyInfo(Entity):
 
 
 @dataclass(slots=True)
+class Lexicon:
+    """The words of declarations the model names only by key (events, countries, regions, measures,
+    authorities, laws): titles and summaries, from the standard library and the policy's own files."""
+
+    titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> title
+    summaries: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> summary
+    spans: dict[tuple[str, str], Span] = field(default_factory=dict)  # (kind, key) -> where it is declared
+    authorities: dict[str, Authority] = field(default_factory=dict)
+
+    @staticmethod
+    def _find(table: dict[tuple[str, str], str], kind: str, key: str) -> str:
+        return table.get((kind, key)) or table.get((kind, key.rsplit(".", 1)[-1]), "")
+
+    def title(self, kind: str, key: str) -> str:
+        return self._find(self.titles, kind, key)
+
+    def summary(self, kind: str, key: str) -> str:
+        return self._find(self.summaries, kind, key)
+
+    def span(self, kind: str, key: str) -> Span | None:
+        return self.spans.get((kind, key)) or self.spans.get((kind, key.rsplit(".", 1)[-1]))
+
+    def authority(self, key: str) -> Authority | None:
+        return self.authorities.get(key) or self.authorities.get(key.rsplit(".", 1)[-1])
+
+
+LEXICON_KINDS = frozenset({"event", "country", "region", "measure", "authority", "law"})
+
+
+@dataclass(slots=True)
 class Model:
     """One policy, resolved."""
 
@@ -423,6 +453,7 @@ class Model:
     provisions: list[Provision] = field(default_factory=list)  # of the laws in force, in stdlib order
     regions: dict[str, frozenset[str]] = field(default_factory=dict)
     assertions: list[ast.Assert] = field(default_factory=list)
+    lexicon: Lexicon = field(default_factory=Lexicon, repr=False)
     typed: list[TypedDecl] = field(default_factory=list, repr=False)
 
     @property
@@ -805,6 +836,8 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
             model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
         elif kind == "region":
             model.regions[t.decl.key] = builder.expand(t.get("countries"))
+        if kind in LEXICON_KINDS:
+            _add_to_lexicon(model.lexicon, builder, t)
     if model.policy is not None:
         laws = {t.decl.key: t for t in everything if t.decl.kind == "law"}
         model.laws = [builder.entity(laws[k]) for k in model.policy.jurisdictions if k in laws]  # type: ignore[misc]
@@ -828,6 +861,24 @@ def _inherit_ccpa(categories: dict[str, Category]) -> None:
             if parent is not None and parent.ccpa:
                 category.ccpa = parent.ccpa
                 break
+
+
+def _add_to_lexicon(lexicon: Lexicon, builder: _Builder, t: TypedDecl) -> None:
+    """A later declaration of the same kind and key (the policy's own) replaces the library's."""
+    kind, key = t.decl.kind, t.decl.key
+    if not key:
+        return
+    title = t.decl.title.value if t.decl.title else ""
+    if title:
+        lexicon.titles[(kind, key)] = title
+    summary = _text(t.get("summary"))
+    if summary:
+        lexicon.summaries[(kind, key)] = summary
+    lexicon.spans[(kind, key)] = t.decl.header_span
+    if kind == "authority":
+        authority = builder.entity(t)
+        assert isinstance(authority, Authority)
+        lexicon.authorities[key] = authority
 
 
 def derive_rights(model: Model) -> list[OfferedRight]:

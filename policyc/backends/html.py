@@ -1,20 +1,18 @@
 """HTML backend: the notice as one standalone, accessible page, and the index page of a folder build.
 
-The page needs nothing from anywhere else: the style sheet is inline, there are no fonts, images or
-scripts to fetch, and no JavaScript (the one `<script>` element is the DPV JSON-LD, which is data).
-Templates are autoescaped; author Markdown (`text` fields) is rendered by markdown-it-py with raw
-HTML off and only http(s), mailto and tel links, and every other author string is escaped. The
+The notice stage (`policyc.notice.compose`) decides what the page says; this backend renders its
+statements. The page needs nothing from anywhere else: the style sheet is inline, there are no
+fonts, images or scripts to fetch, and no JavaScript (the one `<script>` element is the DPV JSON-LD,
+which is data). Templates are autoescaped; each part of a statement is escaped for HTML, author
+Markdown is rendered by markdown-it-py with raw HTML off and only http(s), mailto and tel links. The
 JSON-LD has `<`, `>` and `&` written as `\\u003c`, `\\u003e` and `\\u0026`, so no author text can
 close the script element.
-
-The notice view, the author Markdown parser and the template loader are shared with the Markdown
-backend (`policyc.backends.markdown`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -27,22 +25,17 @@ from markupsafe import Markup, escape
 
 from policyc import __version__
 from policyc.backends import BuildContext
-from policyc.backends.markdown import (
-    EMAIL,
-    WEB,
-    and_join,
+from policyc.backends.author import (
     author_parser,
-    capfirst,
-    common_globals,
     dedent_text,
-    lcfirst,
-    notice_view,
     parse_author,
     safe_link,
     split_links,
     template_loader,
 )
 from policyc.model import Model
+from policyc.notice.compose import compose
+from policyc.notice.statements import Link, Markdown, See, Statement, Words
 
 if TYPE_CHECKING:
     from policyc.build import IndexEntry
@@ -148,36 +141,42 @@ def _link(label: object, href: object) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(target, label)
 
 
-def _email(value: object) -> Markup:
-    text = str(value)
-    return _link(text, f"mailto:{text}") if EMAIL.match(text) else escape(text)
+def html_statement(statement: Statement | None) -> Markup:
+    """One statement, every part escaped for HTML; references to the page are links."""
+    if statement is None:
+        return Markup("")
+    out: list[str] = []
+    for part in statement.parts:
+        if isinstance(part, Words):
+            out.append(_links(part.text))
+        elif isinstance(part, Markdown):
+            out.append(str(html_inline(part.text)))
+        elif isinstance(part, Link):
+            out.append(str(_link(part.text, part.href)))
+        elif isinstance(part, See):
+            link = Markup('<a href="#{0}">{1}</a>').format(part.target, part.title)
+            out.append(str(Markup("“{0}”").format(link) if part.quoted else link))
+    return Markup(" ".join("".join(out).split()))
 
 
-def _web(value: object) -> Markup:
-    text = str(value)
-    return _link(text, text) if WEB.match(text) else escape(text)
+def html_item(statement: Statement) -> Markup:
+    """A list item: `Label: statement`."""
+    text = html_statement(statement)
+    if not statement.label:
+        return text
+    if statement.label.endswith("?"):
+        return Markup("{0} {1}").format(statement.label, text)
+    return Markup("{0}: {1}").format(statement.label, text)
 
 
-def _phone(value: object) -> Markup:
-    text = str(value)
-    digits = re.sub(r"[^0-9+]", "", text)
-    return _link(text, f"tel:{digits}") if len(digits.lstrip("+")) >= 5 else escape(text)
+def html_sentences(statements: list[Statement]) -> Markup:
+    return Markup(" ").join(html_statement(s) for s in statements)
 
 
-def _channel(item: dict[str, str]) -> Markup:
-    return _link(item["text"], item["href"]) if item["href"] else escape(item["text"])
-
-
-def _and_list(items: Iterable[Any], conjunction: str = "and") -> Markup:
-    return Markup(and_join([str(escape(i)) for i in items], conjunction))
-
-
-def _semi_list(items: Iterable[Any]) -> Markup:
-    return Markup("; ".join(str(escape(i)) for i in items))
-
-
-def _yesno(value: object, yes: str = "Yes", no: str = "No", unknown: str = "Not stated") -> str:
-    return unknown if value is None else (yes if value else no)
+def _markdown_text(statement: Statement | None) -> str:
+    if statement is None:
+        return ""
+    return "\n\n".join(p.text for p in statement.parts if isinstance(p, Markdown | Words))
 
 
 def html_environment(templates: Path | None) -> jinja2.Environment:
@@ -186,19 +185,10 @@ def html_environment(templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     filters: dict[str, Callable[..., Any]] = {
-        "prose": html_prose,
-        "inline": html_inline,
-        "and_list": _and_list,
-        "semi_list": _semi_list,
-        "link": _link,
-        "email": _email,
-        "web": _web,
-        "phone": _phone,
-        "channel": _channel,
-        "capfirst": capfirst,
-        "lcfirst": lcfirst,
-        "yesno": _yesno,
-        "heading": escape,
+        "statement": html_statement,
+        "item": html_item,
+        "sentences": html_sentences,
+        "prose": lambda statement, level=2: html_prose(_markdown_text(statement), level),
     }
     env.filters.update(filters)
     return env
@@ -218,18 +208,17 @@ def language(tag: str) -> str:
 def render(model: Model, context: BuildContext) -> str:
     from policyc.backends import dpv  # the DPV backend gives the JSON-LD embedded in the page
 
-    view = notice_view(model, context)
-    view["language"] = language(view["language"])
+    notice = compose(model, context.source, context.stem, context.history)
     env = html_environment(context.templates)
-    values = common_globals(view, model, context)
-    values["jsonld"] = script_json(dpv.render(model, context))
-    return _tidy(env.get_template("notice.html.j2").render(values))
+    return _tidy(env.get_template("notice.html.j2").render(
+        notice=notice, model=model, language=language(notice.language), policyc_version=__version__,
+        jsonld=script_json(dpv.render(model, context))))
 
 
 def render_index(entries: list[IndexEntry], templates: Path | None) -> str:
     """The index page of a folder build: every policy's title, linked to its page."""
     env = html_environment(templates)
-    items = [{"title": e.title, "href": quote(e.href, safe="/"), "source": e.source,
+    items = [{"title": e.title, "controller": e.controller, "href": quote(e.href, safe="/"), "source": e.source,
               "name": e.href.removesuffix(".html")} for e in entries]
     return _tidy(env.get_template("index.html.j2").render(
         entries=items, policyc_version=__version__, generator=f"policyc {__version__}"))

@@ -267,7 +267,7 @@ def test_templates_override_the_page(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "notice.html.j2").write_text(
-        "<!DOCTYPE html>\n<html lang=\"{{ notice.language }}\"><title>{{ notice.title }}</title>"
+        "<!DOCTYPE html>\n<html lang=\"{{ language }}\"><title>{{ notice.title }}</title>"
         "<main><h1>Custom {{ notice.controller_name }}</h1></main></html>\n")
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "policyc", "build", str(COMPLETE[0]), "-o", str(out), "--format",
@@ -278,8 +278,8 @@ def test_templates_override_the_page(tmp_path: Path) -> None:
                     "<main><h1>Custom Northwind Home Ltd</h1></main></html>\n")
     # A partial is overridden by its name too, and the style sheet by style.css.
     (templates / "notice.html.j2").unlink()
-    (templates / "html").mkdir()
-    (templates / "html" / "glance.html.j2").write_text("<p>Our own summary of {{ notice.title }}.</p>\n")
+    (templates / "html" / "sections").mkdir(parents=True)
+    (templates / "html" / "sections" / "glance.html.j2").write_text("<p>Our own summary of {{ notice.title }}.</p>\n")
     (templates / "style.css").write_text("body { color: black; }\n")
     build([str(HOSTILE)], out, ["html"], templates=templates)
     page = (out / "hostile.html").read_text(encoding="utf-8")
@@ -306,8 +306,8 @@ def test_the_index_lists_every_policy(tmp_path: Path) -> None:
 
 def test_templates_ship_inside_the_package() -> None:
     folder = resources.files("policyc.backends").joinpath("templates")
-    for name in ("notice.md.j2", "notice.html.j2", "index.html.j2", "style.css", "md/rights.md.j2",
-                 "html/rights.html.j2"):
+    for name in ("notice.md.j2", "notice.html.j2", "index.html.j2", "style.css", "md/blocks.md.j2",
+                 "html/blocks.html.j2", "html/toc.html.j2"):
         assert folder.joinpath(name).is_file(), name
 
 

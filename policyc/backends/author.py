@@ -1,0 +1,118 @@
+"""Author Markdown, parsed safely: what the Markdown and HTML backends share.
+
+Author Markdown (`text` fields) is parsed with markdown-it-py as CommonMark with raw HTML off and only
+http(s), mailto and tel links kept. Bare web and e-mail addresses in plain text are found by
+`split_links`. The template loader (the `--templates` folder first, then the package's templates)
+is here too.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+
+SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_link(url: str) -> bool:
+    """Only http(s), mailto and tel links survive (no javascript:, data:, relative or protocol-relative)."""
+    folded = _CONTROL.sub("", url).lower()
+    return folded.startswith(SAFE_SCHEMES) and not folded.startswith(("http:///", "https:///"))
+
+
+@cache
+def author_parser() -> MarkdownIt:
+    """CommonMark with raw HTML off and only safe link schemes (shared by the Markdown and HTML backends)."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.validateLink = safe_link  # type: ignore[method-assign]
+    return md
+
+
+def dedent_text(text: str) -> str:
+    """Remove the common indentation of the lines after the first (a `\"\"\"` block starts on its line)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    first, _, rest = text.partition("\n")
+    return f"{first.strip()}\n{textwrap.dedent(rest)}" if rest else first.strip()
+
+
+def parse_author(text: str, level: int) -> list[Token]:
+    """Author Markdown as tokens; its headings are moved below `level` and step down one at a time."""
+    tokens = author_parser().parse(dedent_text(text))
+    previous = level
+    first: int | None = None
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            original = int(token.tag[1:])
+            if token.type == "heading_open":
+                first = original if first is None else min(first, original)
+                wanted = level + 1 + (original - first)
+                new = max(level + 1, min(wanted, previous + 1, 6))
+                previous = new
+                token.meta["level"] = new
+            else:
+                new = previous
+            token.tag = f"h{min(new, 6)}"
+            token.markup = "#" * min(new, 6)
+    return tokens
+
+
+def close_index(tokens: Sequence[Token], start: int) -> int:
+    """The index of the token that closes the one at `start`."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+_LINKISH = re.compile(
+    r"(?P<url>(?<![\w/])https?://[^\s<>\"'`]+)"
+    r"|(?P<www>(?<![\w./:@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'`]*)"
+    r"|(?P<email>(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+)
+_TRAILING = ".,:;!?*_~'\""
+
+
+def split_links(text: str) -> list[tuple[str, str, str]]:
+    """Text split into `("text", text, "")` and `("link", label, href)` parts: bare web and e-mail addresses."""
+    parts: list[tuple[str, str, str]] = []
+    position = 0
+    for match in _LINKISH.finditer(text):
+        label = match.group(0)
+        end = match.end()
+        if match.lastgroup != "email":
+            while label and (label[-1] in _TRAILING or (label[-1] == ")" and label.count("(") < label.count(")"))):
+                label = label[:-1]
+                end -= 1
+            if not label or label.endswith("://"):
+                continue
+        if match.start() > position:
+            parts.append(("text", text[position:match.start()], ""))
+        href = {"url": label, "www": f"https://{label}", "email": f"mailto:{label}"}[match.lastgroup or "url"]
+        parts.append(("link", label, href))
+        position = end
+    if position < len(text):
+        parts.append(("text", text[position:], ""))
+    return parts
+
+
+def template_loader(templates: Path | None) -> jinja2.BaseLoader:
+    """The user's template folder first (any template overridden by its file name), then the package's."""
+    package = jinja2.PackageLoader("policyc.backends", "templates")
+    if templates is None:
+        return package
+    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), package])
