@@ -219,6 +219,12 @@ def prose(kind: Kind, text: str, backing: Iterable[Backing], level: int) -> Pros
     return Prose(st(kind, [Markdown(text)], backing), level)
 
 
+def entity_group(prefix: str, entity: Entity, blocks: list[Block], title: str = "") -> Group:
+    """The part of a section about one entity of the policy: its title is a fact of the source."""
+    shown = title or title_of(entity)
+    return Group(anchor(prefix, entity.key), shown, blocks, heading=st("fact", [shown], [back(entity)]))
+
+
 def see(key: str) -> See:
     """A reference to a standard section or part of "Your rights", resolved once the sections are known."""
     return See(f"@{key}", key)
@@ -541,7 +547,7 @@ def _controllers(c: Composer) -> list[Block]:
         if items:
             blocks.append(Items(items))
         if many:
-            out.append(Group(anchor("controller", controller.key), name, blocks))
+            out.append(entity_group("controller", controller, blocks, name))
         else:
             out.extend(blocks)
     return out
@@ -566,7 +572,7 @@ def _data(c: Composer) -> list[Block]:
         if description:
             blocks.append(description)
         blocks.append(Items(_data_facts(c, data)))
-        groups.append(Group(anchor("data", data.key), title_of(data), blocks))
+        groups.append(entity_group("data", data, blocks))
     out.extend(_titled(groups))
     sources = _sources(model)
     if sources:
@@ -750,7 +756,7 @@ def _purpose_groups(c: Composer, purposes: list[Purpose]) -> list[Group]:
         if description:
             blocks.append(description)
         blocks.append(Items(_purpose_facts(c, purpose)))
-        groups.append(Group(anchor("purpose", purpose.key), title_of(purpose), blocks))
+        groups.append(entity_group("purpose", purpose, blocks))
     return _titled(groups)
 
 
@@ -858,7 +864,7 @@ def _recipients(c: Composer) -> list[Block]:
         facts = _recipient_facts(c, recipient)
         if facts:
             blocks.append(Items(facts))
-        groups.append(Group(anchor("recipient", recipient.key), title_of(recipient), blocks))
+        groups.append(entity_group("recipient", recipient, blocks))
     out.extend(_titled(groups))
     return out
 
@@ -978,7 +984,8 @@ def _rights(c: Composer) -> list[Block]:
             how = _how(right.key, can_exercise, bool(withdraw_text), bool(object_text), bool(model.decisions))
             if how is not None:
                 blocks.append(Paragraph([st("guide", how, why or [back_span(f"right:{right.key}", right.span)])]))
-        groups.append(Group(anchor("right", right.key), right.title or words(right.key), blocks))
+        groups.append(Group(anchor("right", right.key), right.title or words(right.key), blocks,
+                            heading=st("derived", [right.title or words(right.key)], _right_backing(model, [offered]))))
     out.extend(_titled(groups))
     exercise: list[Block] = []
     if info is not None:
@@ -1097,7 +1104,7 @@ def _decisions(c: Composer) -> list[Block]:
                             [back(decision, "safeguards")], "You can"))
         if items:
             blocks.append(Items(items))
-        groups.append(Group(anchor("decision", decision.key), title_of(decision), blocks))
+        groups.append(entity_group("decision", decision, blocks))
     out.extend(_titled(groups))
     return out
 

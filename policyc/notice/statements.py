@@ -148,6 +148,7 @@ class Group:
     title: str
     blocks: list[Block]
     level: int = 3
+    heading: Statement | None = None  # the title as a statement, when it names an entity of the policy
     type: ClassVar[str] = "group"
 
 
@@ -202,5 +203,7 @@ def walk(blocks: list[Block]) -> list[Statement]:
                 out.append(row.header)
                 out.extend(cell for cell in row.cells if cell is not None)
         elif isinstance(block, Group):
+            if block.heading is not None:
+                out.append(block.heading)
             out.extend(walk(block.blocks))
     return out

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from policyc.backends import BACKENDS
-from policyc.backends.markdown import anchor
 from policyc.build import build
 from policyc.diagnostics.codes import CODES
 from policyc.model import Model
+from policyc.notice.compose import anchor
 from policyc.testing import policy_texts
 
 REPO = Path(__file__).resolve().parents[2]

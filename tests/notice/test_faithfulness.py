@@ -1,0 +1,256 @@
+"""The notice says what the policy says: faithfulness oracles over the notice stage.
+
+(a) every published statement is backed by facts of the source (or, for law text, by the standard
+    library's declaration), for the examples, the complete test policies and generated policies;
+(b) every item the law of the jurisdictions requires (policyc.notice.requirements) that the model
+    holds is stated;
+(c) deleting one field of a source removes the statements that claimed it, and no other statement
+    claims it;
+and the defects the notice once had never come back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from policyc.driver import check_files, check_text
+from policyc.model import Model
+from policyc.notice.compose import compose
+from policyc.notice.requirements import required_facts
+from policyc.notice.statements import Notice
+from policyc.testing import policy_texts
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples").glob("*/privacy.policy"))
+COMPLETE = [REPO / "tests" / "policies" / n for n in ("uk_gdpr_complete.policy", "gdpr_ccpa_complete.policy")]
+HOSTILE = REPO / "tests" / "policies" / "hostile.policy"
+ALL = [*COMPLETE, HOSTILE, *EXAMPLES]
+
+
+def ident(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+@cache
+def model_of(path: Path) -> Model:
+    return check_files([path]).models[str(path)]
+
+
+def assert_backed(notice: Notice, own_files: set[str]) -> None:
+    """Oracle (a)."""
+    for section, statement in notice.statements():
+        where = f"{section}: {statement.text!r}"
+        assert statement.backing, f"unbacked statement in {where}"
+        assert statement.kind in ("fact", "derived", "law", "guide"), where
+        files = {b.span.file for b in statement.backing}
+        if statement.kind == "law":
+            assert all(f.startswith("<stdlib>/") for f in files), f"law text not from the stdlib: {where}"
+        elif statement.kind == "fact":
+            assert files & own_files, f"a fact backed by no span of the policy: {where} {files}"
+        assert all(b.fact and ":" in b.fact for b in statement.backing), where
+
+
+@pytest.mark.parametrize("path", ALL, ids=ident)
+def test_every_statement_is_backed(path: Path) -> None:
+    model = model_of(path)
+    own = {str(path)} | {t.decl.span.file for t in model.typed}
+    assert_backed(compose(model, str(path)), own)
+
+
+@pytest.mark.parametrize("path", ALL, ids=ident)
+def test_every_required_item_the_model_holds_is_stated(path: Path) -> None:
+    model = model_of(path)
+    stated = {b.fact for _, s in compose(model).statements() for b in s.backing}
+    missing = [f"{r.article} ({r.item}): {f}" for r, f in required_facts(model) if f not in stated]
+    assert not missing, missing
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_texts())
+def test_generated_policies_are_stated_faithfully(text: str) -> None:
+    result = check_text(text, "generated.policy")
+    model = result.models["generated.policy"]
+    notice = compose(model, "generated.policy")
+    assert_backed(notice, {"generated.policy"})
+    stated = {b.fact for _, s in notice.statements() for b in s.backing}
+    missing = [f"{r.article}: {f}" for r, f in required_facts(model) if f not in stated]
+    assert not missing, missing
+
+
+# --- (c) deleting a field ---------------------------------------------------------------------
+
+
+def _fields(model: Model) -> list[tuple[str, str, int, int]]:
+    """(fact id, field name, start, end) of every field written in the policy's own file."""
+    out = []
+    for t in model.typed:
+        decl = t.decl
+        if model.policy is None or decl.span.file != model.policy.span.file:
+            continue
+        for fld in decl.fields:
+            out.append((f"{decl.kind}:{decl.key}:{fld.name}", fld.name, fld.span.start, fld.span.end))
+    return out
+
+
+@pytest.mark.parametrize("path", COMPLETE, ids=ident)
+def test_deleting_a_field_removes_what_it_backed(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    model = model_of(path)
+    before = compose(model, str(path))
+    claimed = {b.fact for _, s in before.statements() for b in s.backing}
+    checked = 0
+    for fact, _name, start, end in _fields(model):
+        if fact not in claimed:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        mutated = text[:line_start] + text[line_end + 1:]
+        result = check_text(mutated, str(path))
+        if any(d.code[0] in "SNT" for d in result.diagnostics):
+            continue  # a required field: the policy no longer compiles, so there is no notice to compare
+        after = compose(result.models[str(path)], str(path))
+        still = [s.text for _, s in after.statements() if any(b.fact == fact for b in s.backing)]
+        assert not still, f"{fact} deleted, yet stated: {still}"
+        checked += 1
+    assert checked > 40, f"only {checked} deletions checked"
+
+
+# --- the defects of the issue never come back ----------------------------------------------------
+
+DEFECTS = [
+    r"This is this notice",
+    r"^This notice, effective from",
+    r"Set by: Us",
+    r"contact us first",
+    r"You can stop direct marketing at any time",
+    r"object to our use of your data by contacting us",
+    r"withdraw it at any time by contacting us",
+    r"\. [a-z]",  # lower-case text glued after a full stop
+]
+
+
+@pytest.mark.parametrize("path", ALL, ids=ident)
+def test_no_defective_sentence(path: Path) -> None:
+    model = model_of(path)
+    notice = compose(model, str(path))
+    for _, statement in notice.statements():
+        if statement.kind not in ("guide", "derived") and statement.label == "":
+            continue  # author text is the author's
+        for pattern in DEFECTS[:-1]:
+            assert not re.search(pattern, statement.text), (pattern, statement.text)
+    texts = [s.text for _, s in notice.statements() if s.kind != "fact"]
+    assert not any(re.search(DEFECTS[-1], t) for t in texts if not t.endswith("e.g.")), texts
+
+
+def _policy_with(extra: str, laws: str = "uk_gdpr") -> Model:
+    text = f"""
+policy "Notice" {{
+  controller acme
+  jurisdictions {laws}
+}}
+controller acme "Acme Ltd" {{
+  email "privacy@acme.example"
+}}
+data contact "Contact details" {{
+  category contact
+  source subject
+}}
+{extra}
+"""
+    return check_text(text, "p.policy").models["p.policy"]
+
+
+def _texts(model: Model) -> list[str]:
+    return [s.text for _, s in compose(model).statements()]
+
+
+def test_silence_is_not_published_as_denial() -> None:
+    model = _policy_with("""
+purpose orders "Orders" {
+  uses contact
+  basis contract
+}
+cookie basket "Basket" {
+  purpose orders
+  kind strictly_necessary
+}
+""")
+    texts = _texts(model)
+    assert "No one" not in texts  # the purpose says nothing about sharing
+    assert "Us" not in texts  # the cookie does not say who sets it
+    assert "Not stated" in texts
+    assert not any("supervisory authority of the EU" in t or "EU GDPR" in t for t in texts)
+
+
+def test_only_an_explicit_denial_is_published() -> None:
+    model = _policy_with("""
+purpose orders "Orders" {
+  uses contact
+  basis contract
+  shares_with none
+  automated_decisions none
+}
+cookie basket "Basket" {
+  purpose orders
+  provider first_party
+  kind strictly_necessary
+}
+""")
+    texts = _texts(model)
+    assert "No one" in texts and "Us" in texts
+    assert any(t.startswith("We do not make decisions about you based solely on automated") for t in texts)
+
+
+def test_a_uk_notice_speaks_uk_law_and_an_eu_notice_eu_law() -> None:
+    uk = " ".join(_texts(_policy_with("")))
+    eu = " ".join(_texts(_policy_with("", "gdpr")))
+    assert "UK GDPR" in uk and "EU GDPR" not in uk
+    assert "EU GDPR" in eu and "UK GDPR" not in eu
+
+
+def test_a_ccpa_only_notice_offers_ccpa_rights_not_gdpr_rights() -> None:
+    model = _policy_with("""
+purpose orders "Orders" {
+  uses contact
+  basis consent
+}
+""", "ccpa")
+    offered = {r.right.key for r in model.rights}
+    assert {"know", "delete", "correct", "opt_out_sale_share", "non_discrimination"} <= offered
+    assert not offered & {"erasure", "portability", "withdraw_consent", "access"}
+
+
+def test_at_a_glance_retention_is_true_of_every_purpose() -> None:
+    model = _policy_with("""
+purpose orders "Orders" {
+  uses contact
+  basis contract
+  retain 6 years after contract_end
+}
+purpose accounts "Accounts" {
+  uses contact
+  basis legal_obligation
+  retain 7 years after financial_year_end
+}
+""")
+    glance = next(s for _, s in compose(model).statements() if s.label == "How long we keep it")
+    assert "at most" not in glance.text  # periods from different events cannot be compared
+    model = _policy_with("""
+purpose orders "Orders" {
+  uses contact
+  basis contract
+  retain 6 years
+}
+purpose accounts "Accounts" {
+  uses contact
+  basis legal_obligation
+  retain 2 years
+}
+""")
+    glance = next(s for _, s in compose(model).statements() if s.label == "How long we keep it")
+    assert "at most 6 years" in glance.text
