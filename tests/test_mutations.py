@@ -62,13 +62,17 @@ MUTATIONS = [
       '"We keep your account so that you can see past orders and check out faster."',
       '"We keep your account to improve our services."', "P013"),
     m("P014-uses-dropped", UK, "  uses identity_contact, order_history, payment_details\n", "", "P014"),
-    # --- P021, P070: sources and whether data is required ---------------------------------------
+    # --- P021, P022, P070: sources and whether data is required ---------------------------------------
     m("P021-source-public-dropped", UK, '  public no\n  url "https://www.cifas.org.uk/fpn"',
       '  url "https://www.cifas.org.uk/fpn"', "P021"),
+    m("P022-source-dropped", UK, "  category online.usage, online.device, online.ip_address, online.cookie_id\n"
+      "  source observed\n", "  category online.usage, online.device, online.ip_address, online.cookie_id\n", "P022"),
     m("P070-required-for-dropped", UK, '  required_for optional\n  if_not_provided "You can check out as a guest',
       '  if_not_provided "You can check out as a guest', "P070"),
     m("P070-consequence-dropped", UK,
       '  if_not_provided "We cannot complete your purchase without a way to pay."\n', "", "P070"),
+    m("P032-purpose-sharing-unstated", UK, "  basis contract\n  shares_with cloud_hosting\n  retain session\n",
+      "  basis contract\n  retain session\n", "P032"),
     # --- P031, P040-P044: recipients and transfers ----------------------------------------------
     m("P031-generic-recipient", UK,
       'recipient couriers "Parcel delivery companies" {\n  role processor\n  sector "parcel delivery"\n'
@@ -93,6 +97,9 @@ MUTATIONS = [
       '  respond_within 1 month\n  exclude erasure "we keep order records"\n', "P060"),
     m("P061-object-promised-not-granted", EU_US, "  respond_within 30 days\n",
       "  respond_within 30 days\n  also object\n", "P061"),
+    m("P067-describes-a-right-not-offered", EU_US, "  respond_within 30 days\n",
+      '  respond_within 30 days\n  describe automated_decision "A person reviews every decision about you."\n',
+      "P067"),
     m("P062-legitimate-interests-without-object", EU_US, "  kind security.authentication\n  basis contract\n",
       '  kind security.authentication\n  basis legitimate_interests "keeping accounts secure"\n', "P062"),
     m("P063-direct-marketing-without-object", EU_US, "  kind service.notifications\n  basis contract\n",
@@ -130,15 +137,17 @@ MUTATIONS = [
     m("P110-unused-data", UK, "# --- Rights and security",
       'data wish_lists "Wish lists" {\n  category preferences\n  source subject\n  required_for optional\n}\n\n'
       "# --- Rights and security", "P110"),
-    m("P110-unused-recipient", UK, "  shares_with accountants\n", "", "P110"),
-    # --- P120-P122: cookies ---------------------------------------------------------------------
+    m("P110-unused-recipient", UK, "  shares_with accountants\n", "  shares_with none\n", "P110"),
+    # --- P120-P123: cookies ---------------------------------------------------------------------
     m("P120-functional-cookie-on-contract", UK, "  kind strictly_necessary\n  expires 30 days\n",
       "  kind functional\n  expires 30 days\n", "P120"),
     m("P120-analytics-on-contract", EU_US, "  kind analytics\n  basis consent\n",
       "  kind analytics\n  basis contract\n", "P120"),
     m("P121-implied-cookie-consent", UK, "cookie_consent opt_in_banner", "cookie_consent implied", "P121"),
     m("P122-cookie-expiry-dropped", UK, "  expires 13 months\n", "", "P122"),
-    # --- C001-C008: CCPA ------------------------------------------------------------------------
+    m("P123-cookie-provider-dropped", UK, 'cookie basket "Basket cookie" {\n  provider first_party\n',
+      'cookie basket "Basket cookie" {\n', "P123"),
+    # --- C001-C010: CCPA ------------------------------------------------------------------------
     m("C001-category-dropped", EU_US, "  category communications\n  source subject\n  required_for optional\n"
       '  if_not_provided "We answer', '  source subject\n  required_for optional\n  if_not_provided "We answer',
       "C001"),
@@ -152,6 +161,7 @@ MUTATIONS = [
       "", "C008"),
     m("C008-right-to-know-excluded", EU_US, "  respond_within 30 days\n",
       '  respond_within 30 days\n  exclude know "we do not answer requests to know"\n', "C008"),
+    m("C009-minors-unstated", EU_US, "  sells_minors no\n", "", "C009"),
     # --- A: assertions --------------------------------------------------------------------------
     m("A001-recipient-sells", UK, '  sector "accountancy and audit"\n',
       '  sector "accountancy and audit"\n  sells yes\n', "A001"),

@@ -78,8 +78,11 @@ _ROWS = (
     Code("P014", "purpose-without-data", E, "a purpose uses at least one data category", "13(1)(c)"),
     Code("P021", "source-missing", E, "data not from the subject names its source and whether it is public",
          "14(2)(f)"),
+    Code("P022", "source-unstated", W, "each data category says where it comes from", "13, 14"),
     Code("P030", "recipients-unstated", E, "recipients are stated, or the notice says there are none", "13(1)(e)"),
     Code("P031", "recipient-too-generic", W, "a recipient category says its type and sector", "WP260"),
+    Code("P032", "purpose-sharing-unstated", W, "each purpose names its recipients or says `shares_with none`; "
+         "`none` never stands beside recipients", "13(1)(e)"),
     Code("P040", "transfer-without-safeguard", E, "an international transfer has a valid mechanism",
          "13(1)(f), 44-49"),
     Code("P041", "safeguard-copy-missing", E, "an Art 46/47 transfer says how to get a copy of the safeguards",
@@ -101,6 +104,7 @@ _ROWS = (
          "13(2)(d), 77"),
     Code("P066", "complaint-to-controller", W, "a route to complain to the controller itself (UK, from 2026-06-19)",
          "DUAA 2025 s103"),
+    Code("P067", "described-right-not-offered", W, "a `describe` of a right the notice does not offer", "13(2)(b)"),
     Code("P070", "requirement-undisclosed", E, "whether providing data is required, and what follows if not",
          "13(2)(e)"),
     Code("P080", "automated-decision-undisclosed", E, "automated decisions give logic, significance, consequences "
@@ -122,6 +126,7 @@ _ROWS = (
     Code("P121", "implied-cookie-consent", E, "cookie consent is not inferred from continued browsing",
          "4(11), 7; C-673/17 Planet49"),
     Code("P122", "cookie-duration-missing", W, "each cookie states how long it lasts", "PECR reg 6(2)"),
+    Code("P123", "cookie-provider-unstated", W, "each cookie says who sets it", "PECR reg 6(2)"),
     # CCPA / CPRA
     Code("C001", "ccpa-categories", E, "categories of personal and sensitive personal information are listed",
          "1798.100(a)(1)"),
@@ -132,6 +137,10 @@ _ROWS = (
          "1798.121"),
     Code("C006", "ccpa-retention", E, "each category has a retention period or criteria", "1798.100(a)(3)"),
     Code("C008", "ccpa-rights", E, "the CCPA rights and how to submit requests", "11 CCR 7011"),
+    Code("C009", "ccpa-minors-unstated", E, "whether personal information of consumers under 16 is sold or shared",
+         "11 CCR 7011(e)(1)(F)"),
+    Code("C010", "ccpa-category-unmapped", W, "each data category maps to a CCPA statutory category",
+         "1798.140(v)(1)"),
     # assertions and text quality
     Code("A001", "assertion-failed", E, "a user assertion does not hold"),
     Code("A002", "assertion-vacuous", W, "an assertion's `where` matches nothing"),

@@ -37,6 +37,7 @@ _ITEM_KINDS: dict[str, types.CompletionItemKind] = {
     "basis": CIK.Constant, "condition": CIK.Constant, "right": CIK.Property, "safeguard": CIK.Interface,
     "authority": CIK.Class, "category": CIK.Enum, "purpose_kind": CIK.EnumMember, "country": CIK.Constant,
     "region": CIK.Constant, "event": CIK.Event, "measure": CIK.TypeParameter, "cookie": CIK.Variable,
+    "ccpa_category": CIK.Enum, "provision": CIK.Text,
 }
 
 

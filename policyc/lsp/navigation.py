@@ -157,6 +157,7 @@ SYMBOL_KINDS: dict[str, types.SymbolKind] = {
     "basis": SK.Constant, "condition": SK.Constant, "right": SK.Property, "safeguard": SK.Interface,
     "authority": SK.Class, "category": SK.Enum, "purpose_kind": SK.EnumMember, "country": SK.Constant,
     "region": SK.Array, "adequacy": SK.Boolean, "event": SK.Event, "measure": SK.TypeParameter,
+    "ccpa_category": SK.Enum, "provision": SK.String,
 }
 
 

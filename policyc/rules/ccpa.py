@@ -1,4 +1,4 @@
-"""C001–C008: the CCPA / CPRA notice at collection and privacy policy (Cal. Civ. Code 1798.100–1798.135,
+"""C001–C010: the CCPA / CPRA notice at collection and privacy policy (Cal. Civ. Code 1798.100–1798.135,
 11 CCR 7011)."""
 
 from __future__ import annotations
@@ -94,3 +94,26 @@ def ccpa_rights(ctx: Context) -> Iterator[Diagnostic]:
             if key in CCPA_RIGHTS:
                 yield finding("C008", f"the CCPA right `{key}` cannot be withheld", info.field_span("exclude"),
                               label="excluded")
+
+
+@rule("C009", laws=CCPA)
+def ccpa_minors(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if policy.sells_minors is None and not policy.has_field("sells_minors"):
+        yield finding("C009", "the notice does not say whether it sells or shares the personal information of "
+                      "consumers under 16", policy.span, label="no `sells_minors`",
+                      help="add `sells_minors no` (or `sells_minors yes`, with the opt-in the law requires) to the "
+                      "policy")
+
+
+@rule("C010", laws=CCPA)
+def ccpa_category_unmapped(ctx: Context) -> Iterator[Diagnostic]:
+    for data in ctx.model.data:
+        entries = (*data.categories, *data.special)
+        unmapped = [c.key for c in dict.fromkeys(entries) if not c.ccpa]
+        if unmapped:
+            yield finding("C010", f"`{data.key}` falls under {', '.join(f'`{k}`' for k in unmapped)}, which "
+                          "maps to no CCPA category", data.field_span("category"), label="no CCPA category",
+                          help="give the taxonomy entry `ccpa identifiers` (or another `ccpa_category`), or "
+                          "use an entry of the standard taxonomy")

@@ -1,4 +1,4 @@
-"""P021 and P070: where data comes from (Art 14(2)(f)) and whether people must provide it (Art 13(2)(e))."""
+"""P021, P022 and P070: where data comes from (Arts 13, 14(2)(f)) and whether people must provide it (Art 13(2)(e))."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ def source_missing(ctx: Context) -> Iterator[Diagnostic]:
                               "accessible", source.span, label="add `public yes` or `public no`",
                               help="Art 14(2)(f): say where data not collected from the person comes from, and "
                               "whether the source is publicly accessible")
+
+
+@rule("P022")
+def source_unstated(ctx: Context) -> Iterator[Diagnostic]:
+    for data in ctx.model.data:
+        if not data.has_field("source"):
+            yield finding("P022", f"`{data.key}` does not say where it comes from", data.span, label="no `source`",
+                          help="add `source subject` (people give it to us), `source observed` (we collect it as they "
+                          "use the service), `source derived` (we work it out) or a named `source`")
 
 
 @rule("P070")

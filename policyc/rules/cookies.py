@@ -1,4 +1,4 @@
-"""P120–P122: cookies and similar technologies (PECR reg 6, ePrivacy Art 5(3), GDPR Art 4(11))."""
+"""P120–P123: cookies and similar technologies (PECR reg 6, ePrivacy Art 5(3), GDPR Art 4(11))."""
 
 from __future__ import annotations
 
@@ -40,3 +40,12 @@ def cookie_duration_missing(ctx: Context) -> Iterator[Diagnostic]:
         if not cookie.expires and not cookie.has_field("expires"):
             yield finding("P122", f"cookie `{cookie.key}` does not say how long it lasts", cookie.span,
                           label="no `expires`", help="add `expires 2 years`, `expires 30 days` or `expires session`")
+
+
+@rule("P123")
+def cookie_provider_unstated(ctx: Context) -> Iterator[Diagnostic]:
+    for cookie in ctx.model.cookies:
+        if not cookie.has_field("provider"):
+            yield finding("P123", f"cookie `{cookie.key}` does not say who sets it", cookie.span, label="no `provider`",
+                          help="add `provider first_party` for a cookie we set, or `provider RECIPIENT` for one a "
+                          "third party sets")

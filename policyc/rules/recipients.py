@@ -1,11 +1,12 @@
-"""P030–P031: who data is disclosed to (Art 13(1)(e), WP260)."""
+"""P030–P032: who data is disclosed to (Art 13(1)(e), WP260)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from policyc.diagnostics.model import Diagnostic
+from policyc.diagnostics.model import Diagnostic, Label, Severity
 from policyc.rules import Context, finding, rule
 
 GENERIC_RECIPIENT = re.compile(
@@ -19,7 +20,9 @@ GENERIC_RECIPIENT = re.compile(
 def recipients_unstated(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
-    if not ctx.model.recipients and not policy.shares_with_none:
+    purposes = ctx.model.controller_purposes
+    everywhere_none = bool(purposes) and all(p.shares_with_none for p in purposes)
+    if not ctx.model.recipients and not policy.shares_with_none and not everywhere_none:
         yield finding("P030", "the notice does not say who personal data is shared with", policy.span,
                       label="no recipients",
                       help="declare each `recipient` (or category of recipients), or add `shares_with none` to the "
@@ -37,3 +40,31 @@ def recipient_too_generic(ctx: Context) -> Iterator[Diagnostic]:
                           recipient.span, label="what kind of organisation, in which sector?",
                           help='add `sector "..."` (such as "payment processing" or "IT hosting") and a specific '
                           "title, or name the organisation with `legal_name`")
+
+
+@rule("P032")
+def purpose_sharing_unstated(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    used = [p for p in ctx.model.purposes if p.recipients]
+    if policy.shares_with_none and used:
+        yield replace(finding(
+            "P032", f"the policy says data is shared with no one, but purpose `{used[0].key}` shares it with "
+            f"`{used[0].recipients[0].key}`", policy.field_span("shares_with"), label="`shares_with none`",
+            labels=(Label(used[0].field_span("shares_with"), "shared here"),),
+            help="remove `shares_with none` from the policy, or the recipients from the purpose"),
+            severity=Severity.ERROR)
+    for purpose in ctx.model.purposes:
+        if purpose.shares_with_none and purpose.written("shares_with") > 1:
+            yield replace(finding(
+                "P032", f"purpose `{purpose.key}` says its data is shared with no one, and names recipients",
+                purpose.field_span("shares_with"), label="`none` beside recipients",
+                help="keep either `none` or the recipients"), severity=Severity.ERROR)
+    if policy.shares_with_none or not ctx.model.recipients:
+        return  # said once for the whole notice, or P030
+    for purpose in ctx.model.controller_purposes:
+        if not purpose.has_field("shares_with"):
+            yield finding("P032", f"purpose `{purpose.key}` does not say who its data is shared with", purpose.span,
+                          label="no `shares_with`",
+                          help="name its recipients with `shares_with ...`, or write `shares_with none` so the notice "
+                          "can say that no one receives it")

@@ -54,6 +54,26 @@ def right_not_applicable(ctx: Context) -> Iterator[Diagnostic]:
                           "still binds you")
 
 
+@rule("P067", laws=())
+def described_right_not_offered(ctx: Context) -> Iterator[Diagnostic]:
+    info = ctx.model.rights_info
+    if info is None:
+        return
+    gdpr = bool(ctx.laws & set(GDPR_LAWS))
+    for key, _ in info.describe:
+        if ctx.model.offered(key) is not None or (gdpr and key in CONDITIONAL_RIGHTS):
+            continue  # offered, or P061 reports it
+        right = ctx.model.all_rights.get(key)
+        if right is None:
+            continue  # did not resolve (N001)
+        laws = ", ".join(f"`{law}`" for law in right.laws)
+        yield finding("P067", f"the notice does not offer the right `{key}`, so its description is not shown",
+                      info.field_span("describe"), label="described, not offered",
+                      help=(f"it is a right under {laws}, which the policy does not answer to; " if laws and not
+                            ctx.laws & set(right.laws) else "no purpose's basis grants it; ")
+                      + f"remove the `describe`, or offer it with `also {key}`")
+
+
 @rule("P062")
 def objection_missing(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info

@@ -101,7 +101,7 @@ async def test_source_offers_sources_and_its_words(client: PolicyClient, project
 
 async def test_shares_with_offers_only_recipients(client: PolicyClient, project: Path) -> None:
     _, items = await _complete(client, project, _in_purpose("shares_with |"))
-    assert {(i.label, i.detail) for i in items} == {("courier", "recipient")}
+    assert {(i.label, i.detail) for i in items} == {("courier", "recipient"), ("none", "word")}
 
 
 async def test_enum_field_offers_its_words(client: PolicyClient, project: Path) -> None:
