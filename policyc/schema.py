@@ -81,7 +81,7 @@ ROLES = ("processor", "controller", "joint_controller", "public_authority")
 COOKIE_KINDS = ("strictly_necessary", "functional", "analytics", "advertising")
 TECHNOLOGIES = ("cookie", "pixel", "local_storage", "fingerprint", "sdk")
 SECTIONS = (
-    "controller", "data", "purposes", "recipients", "transfers", "retention", "rights",
+    "controller", "data", "purposes", "processor", "recipients", "transfers", "retention", "rights", "ccpa",
     "automated_decisions", "cookies", "security", "children", "changes", "complaints", "end",
 )
 DATA_SOURCES = ("subject", "observed", "derived")
