@@ -439,6 +439,8 @@ def purposes(draw: st.DrawFn, key: str, jurisdictions: Sequence[str], *, data: S
         f.add("retain", draw(retentions(vocab=vocab, hostile=hostile)))
     if recipients:
         f.maybe("shares_with", lambda: _words(draw, recipients))
+    else:
+        f.maybe("shares_with", lambda: [word_item("none")])
     f.maybe("direct_marketing", lambda: word_item(draw(_YES_NO)))
     if decisions:
         f.maybe("automated_decisions", lambda: _words(draw, decisions, max_size=1))
@@ -534,6 +536,7 @@ def policy_decls(draw: st.DrawFn, jurisdictions: Sequence[str], controllers: Seq
     if "ccpa" in jurisdictions:
         f.maybe("do_not_sell_url", lambda: _str_item(draw, urls()))
         f.maybe("limit_use_url", lambda: _str_item(draw, urls()))
+        f.maybe("sells_minors", lambda: word_item(draw(_YES_NO)))
     return decl("policy", None, draw(titles(hostile=hostile)), f.fields)
 
 
