@@ -100,6 +100,7 @@ def _decision(decision: Decision) -> dict[str, Any]:
 
 def _cookie(cookie: Cookie) -> dict[str, Any]:
     return {"id": cookie.key, "title": cookie.title, "provider": cookie.provider.key if cookie.provider else None,
+            "first_party": cookie.first_party,
             "purposes": [p.key for p in cookie.purposes], "expires": cookie.expires or None,
             "kind": cookie.kind or None, "technology": cookie.technology, "names": list(cookie.names),
             "description": cookie.description}
@@ -120,8 +121,10 @@ def to_data(model: Model) -> dict[str, Any]:
             "audience": list(policy.audience), "url": policy.url, "summary": policy.summary,
             "changes": policy.changes, "cookie_consent": policy.cookie_consent or None,
             "minimum_age": policy.minimum_age, "children": policy.children,
-            "shares_with_none": policy.shares_with_none, "do_not_sell_url": policy.do_not_sell_url,
-            "limit_use_url": policy.limit_use_url,
+            "shares_with_none": policy.shares_with_none,
+            "automated_decisions_none": policy.automated_decisions_none, "cookies_none": policy.cookies_none,
+            "sells": policy.sells, "shares": policy.shares, "sells_minors": policy.sells_minors,
+            "do_not_sell_url": policy.do_not_sell_url, "limit_use_url": policy.limit_use_url,
         },
         "controllers": [
             {**(_contact(c) or {}), "registration": c.registration, "ico_registration": c.ico_registration,
@@ -141,8 +144,9 @@ def to_data(model: Model) -> dict[str, Any]:
                  "until": p.retention.until or None, "unless": p.retention.unless or None,
                  "unless_reason": p.retention.unless_reason, "criteria": p.retention.criteria,
                  "session": p.retention.session, "reason": p.retention.reason},
-             "recipients": [r.key for r in p.recipients], "direct_marketing": p.direct_marketing,
-             "automated_decisions": [d.key for d in p.decisions], "subjects": list(p.subjects)}
+             "recipients": [r.key for r in p.recipients], "shares_with_none": p.shares_with_none,
+             "direct_marketing": p.direct_marketing, "automated_decisions": [d.key for d in p.decisions],
+             "automated_decisions_none": p.automated_decisions_none, "subjects": list(p.subjects)}
             for p in model.purposes
         ],
         "recipients": [_recipient(r) for r in model.recipients],

@@ -225,6 +225,17 @@ def entity_group(prefix: str, entity: Entity, blocks: list[Block], title: str = 
     return Group(anchor(prefix, entity.key), shown, blocks, heading=st("fact", [shown], [back(entity)]))
 
 
+def opening(text: str) -> str:
+    """Author words that start a sentence after one of ours: the first letter upper case (past any
+    Markdown emphasis or link bracket), so that no sentence starts in lower case after a full stop."""
+    for index, char in enumerate(text):
+        if char.isalpha():
+            return text[:index] + char.upper() + text[index + 1:] if char.islower() else text
+        if char not in " *_[(\"“‘'":
+            return text
+    return text
+
+
 def see(key: str) -> See:
     """A reference to a standard section or part of "Your rights", resolved once the sections are known."""
     return See(f"@{key}", key)
@@ -631,7 +642,7 @@ def _data_facts(c: Composer, data: Data) -> list[Statement]:
         if data.if_not_provided:
             if parts:
                 parts.append(Words(" "))
-            parts.append(Markdown(data.if_not_provided))
+            parts.append(Markdown(opening(data.if_not_provided) if parts else data.if_not_provided))
             backing.append(back(data, "if_not_provided"))
         items.append(st("fact", parts, backing, "Do you have to give it?"))
     return items

@@ -225,6 +225,26 @@ purpose orders "Orders" {
     assert not offered & {"erasure", "portability", "withdraw_consent", "access"}
 
 
+def test_author_text_after_our_sentence_starts_a_sentence() -> None:
+    model = check_text('''
+policy "Notice" {
+  controller acme
+  jurisdictions uk_gdpr
+}
+controller acme "Acme Ltd" {
+  email "privacy@acme.example"
+}
+data contact "Contact details" {
+  category contact
+  source subject
+  required_for contract
+  if_not_provided "*we* cannot deliver your order."
+}
+''', "p.policy").models["p.policy"]
+    said = [s.text for _, s in compose(model).statements() if s.label == "Do you have to give it?"]
+    assert said and re.search(r"with you\. \*We\* cannot", said[0]), said
+
+
 def test_at_a_glance_retention_is_true_of_every_purpose() -> None:
     model = _policy_with("""
 purpose orders "Orders" {
