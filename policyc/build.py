@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class IndexEntry:
 class BuildResult:
     check: CheckResult
     written: list[Path]
+    skipped: list[Path] = field(default_factory=list)  # files named or found that declare no `policy`, nor are imported
 
 
 def parse_formats(text: str) -> list[str]:
@@ -100,7 +101,14 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
             outputs[out_dir / "index.html"] = render_index(entries, templates)
     with stage("write"):
         written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
-    return BuildResult(result, written)
+    return BuildResult(result, written, _skipped(files, result))
+
+
+def _skipped(files: Sequence[Path], result: CheckResult) -> list[Path]:
+    """The files that declare no `policy` and that no notice imports: nothing is built from them."""
+    imported = {t.decl.span.file for m in result.models.values() if m.policy is not None for t in m.typed}
+    return [p for p in files if (m := result.models.get(str(p))) is not None and m.policy is None
+            and str(p) not in imported]
 
 
 def _histories(notices: Sequence[Path], result: CheckResult, previous: str) -> dict[str, dict[str, Any]]:

@@ -39,6 +39,8 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                        help="how to print the diagnostics (default: text)")
     check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many times each code occurs instead of every diagnostic (text format)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: auto, which honours NO_COLOR)")
     check.add_argument("--watch", action="store_true",
@@ -53,6 +55,8 @@ def _arguments() -> argparse.ArgumentParser:
                        help="comma-separated: md, html, json, dpv, fides (default: all)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
+    build.add_argument("--statistics", action="store_true",
+                       help="print how many times each code occurs instead of every diagnostic")
     build.add_argument("--previous", metavar="OLD",
                        help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
                        "\"What changed in this version\" to the Markdown and HTML notices")
@@ -179,7 +183,10 @@ def _report(args: argparse.Namespace, result: CheckResult) -> int:
             out.write(render.render_github(result.diagnostics, root=root))
         else:
             color = args.color == "always" or (args.color == "auto" and render.use_color(out))
-            text = render.render_text(result.diagnostics, result.sources, color=color)
+            if getattr(args, "statistics", False):
+                text = render.render_statistics(result.diagnostics, color=color)
+            else:
+                text = render.render_text(result.diagnostics, result.sources, color=color)
             if text:
                 out.write(text if text.endswith("\n") else text + "\n")
             summary = render.render_summary(result.errors, result.warnings, len(result.files), color)
@@ -254,9 +261,11 @@ def _rules(fmt: str) -> int:
         sys.stdout.write(json.dumps({"version": 1, "rules": rows}, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     width = max(len(r["name"]) for r in rows)
+    family = max(len(r["family"]) for r in rows)
     for row in rows:
         article = f"  [{row['article']}]" if row["article"] else ""
-        print(f"{row['code']}  {row['name']:<{width}}  {row['severity']:<7}  {row['summary']}{article}")
+        print(f"{row['code']}  {row['name']:<{width}}  {row['severity']:<7}  {row['family']:<{family}}  "
+              f"{row['summary']}{article}")
     return EXIT_OK
 
 
@@ -281,13 +290,22 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     check = result.check
     color = args.color == "always" or (args.color == "auto" and render.use_color(sys.stderr))
-    text = render.render_text(check.diagnostics, check.sources, color=color)
+    if args.statistics:
+        text = render.render_statistics(check.diagnostics, color=color)
+    else:
+        text = render.render_text(check.diagnostics, check.sources, color=color)
     if text:
         sys.stderr.write(text if text.endswith("\n") else text + "\n")
     if check.errors or (args.strict and check.warnings):
         print(render.render_summary(check.errors, check.warnings, len(check.files), color) + "; nothing written",
               file=sys.stderr)
         return EXIT_FINDINGS
+    for path in result.skipped:
+        print(f"policyc: note: {path} has no `policy` declaration, so no notice is built from it", file=sys.stderr)
+    if not result.written:
+        print(f"policyc: nothing to build: no file in {' '.join(args.paths)} declares a `policy`",
+              file=sys.stderr)
+        return EXIT_TROUBLE
     count = len(result.written)
     print(f"wrote {count} {'file' if count == 1 else 'files'} to {args.output}", file=sys.stderr)
     return EXIT_OK

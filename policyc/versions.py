@@ -134,7 +134,11 @@ def _extract(rev: str, path_text: str, folder: Path) -> str:
             top.resolve())
     except ValueError as err:
         raise VersionError(f"{path_text}: not inside the git repository at {top}") from err
-    commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=top).decode().strip()
+    try:
+        commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=top).decode().strip()
+    except VersionError as err:
+        raise VersionError(f"git:{rev}: no such revision in the repository at {top} (a branch, tag or commit "
+                           "such as `main`, `v1.2` or `HEAD~1`)") from err
     names = [n for n in _git(["ls-tree", "-r", "-z", "--name-only", commit], cwd=top).decode().split("\0")
              if n.endswith(".policy") or n.rsplit("/", 1)[-1] in ("policyc.toml", "pyproject.toml")]
     if names:

@@ -207,6 +207,26 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
+def render_statistics(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
+    """One line per code, most frequent first: `  412  P051  retention-vague  warning` (like ruff's --statistics)."""
+    counts: dict[str, int] = {}
+    severities: dict[str, Severity] = {}
+    for diagnostic in diagnostics:
+        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
+        severities.setdefault(diagnostic.code, diagnostic.severity)
+    if not counts:
+        return ""
+    width = len(str(max(counts.values())))
+    lines = []
+    for code in sorted(counts, key=lambda c: (-counts[c], c)):
+        entry = CODES.get(code)
+        slug = entry.slug if entry else ""
+        severity = severities[code]
+        lines.append(f"{counts[code]:>{width}}  {code}  {slug:<32}  "
+                     f"{_paint(severity.value, _SEVERITY_STYLE[severity], color)}")
+    return "\n".join(lines) + "\n"
+
+
 def render_summary(errors: int, warnings: int, files: int, color: bool = False) -> str:
     """The closing line, such as `2 errors, 1 warning in 3 files`, without a newline (made for `print`)."""
     parts: list[str] = []
