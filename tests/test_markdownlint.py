@@ -73,3 +73,12 @@ def test_markdownlint_change_history(tmp_path: Path) -> None:
     assert "#### Changes that affect you" in path.read_text(encoding="utf-8")
     run = subprocess.run([str(MARKDOWNLINT), f":{path}"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr + quote_lines(path, run.stdout + run.stderr)
+
+
+def test_the_repositorys_own_markdown_passes_its_own_configuration() -> None:
+    """The docs, the README and the examples' pages pass .markdownlint-cli2.jsonc, as an editor shows them."""
+    require(shutil.which("node") is not None, "Node.js (`node`)")
+    require(MARKDOWNLINT.is_file(), "node_modules/.bin/markdownlint-cli2 (`npm ci`)")
+    run = subprocess.run([str(MARKDOWNLINT), "docs/**/*.md", "README.md", "examples/**/*.md"], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
