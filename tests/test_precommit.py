@@ -24,7 +24,7 @@ from tests.conftest import REPO, require_tool
 WHEELHOUSE = Path(os.environ.get("POLICYC_WHEELHOUSE", REPO / ".ci" / "wheelhouse"))
 
 # What `pip install .` needs to build policyc (pyproject.toml's wheel target and its force-include).
-HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+HOOK_REPO_FILES = ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
 HOOK_REPO_FOLDERS = ("policyc", "grammar", "stdlib", "docs/rules")
 
 GOOD = """\

@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path, PurePath
 from typing import Protocol
 from urllib.parse import quote
 
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Label, Severity, Span
+from policyc.resources import rule_doc
 from policyc.source import Source
 
 __all__ = ["render_github", "render_json", "render_sarif", "render_summary", "render_text", "use_color"]
@@ -27,6 +30,12 @@ JSON_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SARIF_FINGERPRINT = "policycResultHash/v1"
+# Where policyc's documentation site is published (docs/ built by mkdocs.yml, ending in "/"). When
+# set, a SARIF rule's `helpUri` is `<DOCS_URL>rules/<CODE>/` (the rule's page, as mkdocs lays out
+# docs/rules/<CODE>.md) and the tool's `informationUri` is DOCS_URL. SARIF wants both as absolute
+# URIs, and the project has no published site yet, so both are left out until it has one
+# (docs/cli.md, "SARIF").
+DOCS_URL = ""
 SRCROOT = "%SRCROOT%"
 
 # Tabs in a snippet are expanded to the next multiple of this many cells, in the source line and under it.
@@ -334,25 +343,56 @@ def _physical(span: Span, root: str) -> dict[str, object]:
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
-def _rule(code: str, severity: Severity) -> dict[str, object]:
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+@cache
+def _what_it_checks(code: str) -> str:
+    """The first paragraph of "What it checks" on the rule's page (docs/rules/<CODE>.md), as Markdown
+    on one line with its links reduced to their text (they are relative to docs/), or "" without it."""
+    try:
+        page = rule_doc(code).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    _, found, rest = page.partition("\n## What it checks\n")
+    if not found:
+        return ""
+    paragraph: list[str] = []
+    for line in rest.lstrip("\n").splitlines():
+        if not line.strip() or line.startswith("#"):
+            break
+        paragraph.append(line.strip())
+    return _MARKDOWN_LINK.sub(r"\1", " ".join(paragraph))
+
+
+def _rule(code: str, severity: Severity, docs_url: str) -> dict[str, object]:
     entry = CODES.get(code)
     if entry is None:  # not in the registry: still a valid, if bare, rule
         return {
             "id": code,
             "shortDescription": {"text": code},
+            "fullDescription": {"text": code},
             "defaultConfiguration": {"level": severity.value},
         }
     properties: dict[str, object] = {"family": entry.family}
     if entry.article:
         properties["article"] = entry.article
-    return {
+    # GitHub shows fullDescription with the alert and requires it (the multitool's GH2012), and
+    # renders help.markdown as the rule's help.
+    full = _what_it_checks(code) or entry.summary
+    explain = f"Run `policyc explain {code}` for what the rule checks and how to fix it."
+    rule: dict[str, object] = {
         "id": code,
         "name": _pascal(entry.slug),
         "shortDescription": {"text": entry.summary},
-        "help": {"text": f"Run `policyc explain {code}` for what the rule checks and how to fix it."},
-        "defaultConfiguration": {"level": entry.severity.value},
-        "properties": properties,
+        "fullDescription": {"text": full.replace("`", ""), "markdown": full},
+        "help": {"text": explain, "markdown": f"{full}\n\n{explain}"},
     }
+    if docs_url:
+        rule["helpUri"] = f"{docs_url}rules/{code}/"
+    rule["defaultConfiguration"] = {"level": entry.severity.value}
+    rule["properties"] = properties
+    return rule
 
 
 def _full_message(diagnostic: Diagnostic) -> str:
@@ -363,8 +403,12 @@ def _full_message(diagnostic: Diagnostic) -> str:
     return "\n".join(lines)
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: str) -> str:
+def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: str,
+                 docs_url: str | None = None) -> str:
     """A SARIF 2.1.0 log of one run, for GitHub code scanning.
+
+    `docs_url` is where the documentation site lives (DOCS_URL unless given; "" for none): it gives
+    each rule its `helpUri` and the tool its `informationUri`.
 
     Paths are relative to `root` (under the `%SRCROOT%` base); columns are Unicode code points, as
     `run.columnKind` says. Each result has a fingerprint made of its code, path and message (and its
@@ -399,14 +443,13 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: 
             ]
         results.append(result)
 
+    docs = DOCS_URL if docs_url is None else docs_url
+    driver: dict[str, object] = {"name": "policyc", "version": tool_version}
+    if docs:
+        driver["informationUri"] = docs
+    driver["rules"] = [_rule(code, first_severity[code], docs) for code in codes]
     run = {
-        "tool": {
-            "driver": {
-                "name": "policyc",
-                "version": tool_version,
-                "rules": [_rule(code, first_severity[code]) for code in codes],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": Path(_absolute(root or ".")).as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,

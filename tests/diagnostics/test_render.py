@@ -532,6 +532,13 @@ def test_sarif_content(tmp_path: Path) -> None:
     assert n002["defaultConfiguration"] == {"level": "error"}
     assert n002["properties"]["family"] == "names and modules"
     assert "helpUri" not in n002
+    assert n002["fullDescription"]["text"].startswith("Within one file, two declarations of the same kind")
+    with_site = json.loads(render_sarif(sarif_sample(tmp_path)[1], tool_version="1", root=str(tmp_path),
+                                        docs_url="https://d.example/"))
+    site_driver = with_site["runs"][0]["tool"]["driver"]
+    assert site_driver["informationUri"] == "https://d.example/"
+    assert [rule["helpUri"] for rule in site_driver["rules"]] == ["https://d.example/rules/N002/",
+                                                                  "https://d.example/rules/T003/"]
 
     first, second, _ = run["results"]
     assert (first["ruleId"], first["ruleIndex"], first["level"]) == ("N002", 0, "error")
