@@ -72,6 +72,8 @@ def _f(name: str, vt: VT, doc: str, **kw: object) -> FieldSpec:
 
 
 COUNTRY_KINDS = ("country", "region")
+# `country outside`: the data goes outside the area of the policy's laws, to countries not named.
+UNNAMED_COUNTRIES = "outside"
 
 AUDIENCES = (
     "website_visitors", "customers", "prospects", "users", "subscribers", "employees",
@@ -188,7 +190,8 @@ KINDS: dict[str, KindSpec] = {
             _DESCRIPTION,
             _f("includes", VT.STRING, "named organisations within this category of recipient", many=True),
             _f("sector", VT.STRING, "the recipient's sector or type of business"),
-            _f("country", VT.COUNTRY, "where the recipient processes the data", many=True, kinds=COUNTRY_KINDS),
+            _f("country", VT.COUNTRY, "where the recipient processes the data; `outside`: somewhere outside the area of the policy's laws, in countries the notice does not name", many=True, kinds=COUNTRY_KINDS, choices=(UNNAMED_COUNTRIES,)),
+            _f("international_organisation", VT.BOOL, "`yes` when the recipient is an international organisation (Art 4(26)), such as a UN agency: sending it data is a transfer wherever it sits"),
             _f("safeguard", VT.REF, "the transfer mechanism for a transfer outside the jurisdiction", many=True, kinds=("safeguard",)),
             _f("safeguard_copy", VT.TEXT, "how to obtain a copy of the safeguards"),
             _f("sells", VT.BOOL, "whether personal information is sold to this recipient (CCPA)"),
@@ -275,6 +278,9 @@ KINDS: dict[str, KindSpec] = {
             _f("adequacy", VT.BOOL, "`yes` when the transfer rests on an adequacy decision"),
             _f("copy_required", VT.BOOL, "`yes` when the notice must say how to get a copy"),
             _f("derogation", VT.BOOL, "`yes` for an Art 49 derogation"),
+            _f("unspecified", VT.BOOL, "`yes` for an entry that stands for any mechanism of its kind, which one not said (an Art 49 derogation the notice does not name)"),
+            _f("since", VT.DATE, "the first day it can be relied on"),
+            _f("until", VT.DATE, "the first day it can no longer be relied on, if there is one"),
             _DPV, _SUMMARY,
         ), stdlib=True),
         KindSpec("authority", "a supervisory authority", (
@@ -335,6 +341,8 @@ def type_words(spec: FieldSpec) -> str:
             words += ", optionally followed by a string"
         if spec.vt is VT.REF_TEXT:
             words += " followed by a string"
+    elif spec.vt is VT.COUNTRY and spec.choices:
+        words = spec.vt.value + ", or " + ", ".join(f"`{c}`" for c in spec.choices)
     elif spec.vt is VT.ENUM:
         words = "one of " + ", ".join(f"`{c}`" for c in spec.choices)
     else:

@@ -305,6 +305,8 @@ class TypeChecker:
                 ))
             raise self.wrong(fspec, item, "one of " + ", ".join(f"`{c}`" for c in fspec.choices))
         if vt is VT.COUNTRY:
+            if isinstance(single, ast.Name) and single.dotted in fspec.choices:
+                return Word(single.dotted, single.span)
             if isinstance(single, ast.Name):
                 return self.reference(module, fspec, single, country=True)
             raise self.wrong(fspec, item)

@@ -81,6 +81,8 @@ def _recipient(recipient: Recipient) -> dict[str, Any]:
         "id": recipient.key, "title": recipient.title, "role": recipient.role or None,
         "legal_name": recipient.legal_name, "description": recipient.description,
         "includes": list(recipient.includes), "sector": recipient.sector, "countries": list(recipient.countries),
+        "countries_unnamed": recipient.countries_unnamed,
+        "international_organisation": recipient.international_organisation,
         "safeguards": [_safeguard(s) for s in recipient.safeguards], "safeguard_copy": recipient.safeguard_copy,
         "sells": recipient.sells, "shares": recipient.shares, "url": recipient.url,
     }

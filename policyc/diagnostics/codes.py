@@ -92,6 +92,11 @@ _ROWS = (
     Code("P043", "safeguard-without-transfer", W, "a transfer safeguard on a recipient whose data does not leave "
          "the area", "44"),
     Code("P044", "safeguard-wrong-law", E, "the transfer mechanism does not exist under the policy's law", "46"),
+    Code("P045", "transfer-countries-unstated", W, "a transfer names the third countries the data goes to",
+         "13(1)(f), WP260 para 48"),
+    Code("P046", "derogation-unspecified", W, "a transfer on an Art 49 derogation says which one", "13(1)(f), 49(1)"),
+    Code("P047", "safeguard-not-in-force", E, "a transfer mechanism is in force on the notice's effective date",
+         "46"),
     Code("P050", "retention-missing", E, "every purpose has a retention period or criteria", "13(2)(a)"),
     Code("P051", "retention-vague", W, "retention is only 'as long as necessary'", "13(2)(a), WP260"),
     Code("P060", "right-withheld", E, "a right the bases grant is excluded or missing", "13(2)(b), 15-22"),
