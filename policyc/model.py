@@ -172,6 +172,7 @@ class Contact(Entity):
     phone: str = ""
     address: str = ""
     url: str = ""
+    country: str = ""
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -183,9 +184,9 @@ class Controller(Contact):
     registration: str = ""
     ico_registration: str = ""
     trading_as: tuple[str, ...] = ()
-    country: str = ""
     dpo: Contact | None = None
-    representative: Contact | None = None
+    representative: Contact | None = None  # the first of `representatives`
+    representatives: tuple[Contact, ...] = ()
     authorities: tuple[Authority, ...] = ()
 
 
@@ -660,7 +661,8 @@ class _Builder:
     # -- author kinds ----------------------------------------------------------------------
     def contact_fields(self, t: TypedDecl) -> dict[str, object]:
         return {"legal_name": _text(t.get("legal_name")), "email": _text(t.get("email")),
-                "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url"))}
+                "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url")),
+                "country": "".join(self.countries(t.get("country")))}
 
     def build_contact(self, t: TypedDecl) -> Contact:
         return Contact(**self.base(t), **self.contact_fields(t), role=_text(t.get("role")))  # type: ignore[arg-type]
@@ -671,9 +673,10 @@ class _Builder:
         return Controller(
             **self.base(t), **self.contact_fields(t),  # type: ignore[arg-type]
             registration=_text(t.get("registration")), ico_registration=_text(t.get("ico_registration")),
-            trading_as=_texts(t.get("trading_as")), country="".join(self.countries(t.get("country"))),
+            trading_as=_texts(t.get("trading_as")),
             dpo=dpo[0] if dpo else None,  # type: ignore[arg-type]
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
+            representatives=tuple(representative),  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
         )
 

@@ -148,7 +148,7 @@ KINDS: dict[str, KindSpec] = {
             _f("phone", VT.STRING, "a contact telephone number"),
             _f("url", VT.URL, "the website or contact page"),
             _f("dpo", VT.REF, "the data protection officer", kinds=("contact",)),
-            _f("representative", VT.REF, "the representative in the jurisdiction (Art 27)", kinds=("contact",)),
+            _f("representative", VT.REF, "the representative in the area of a jurisdiction (Art 27): one for each law whose area the controller is outside", many=True, kinds=("contact",)),
             _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
         )),
         KindSpec("contact", "a person or role with contact channels", (
@@ -158,6 +158,7 @@ KINDS: dict[str, KindSpec] = {
             _f("phone", VT.STRING, "a telephone number"),
             _f("address", VT.STRING, "a postal address"),
             _f("url", VT.URL, "a contact page"),
+            _f("country", VT.COUNTRY, "where the person or organisation is established (a representative must be in the area of the law, Art 27)", kinds=COUNTRY_KINDS),
         )),
         KindSpec("data", "a category of personal data", (
             _f("includes", VT.STRING, "examples of what the category holds", many=True),

@@ -36,7 +36,8 @@ def _contact(contact: Contact | None) -> dict[str, Any] | None:
     if contact is None:
         return None
     return {"id": contact.key, "title": contact.title, "legal_name": contact.legal_name, "role": contact.role,
-            "email": contact.email, "phone": contact.phone, "address": contact.address, "url": contact.url}
+            "email": contact.email, "phone": contact.phone, "address": contact.address, "url": contact.url,
+            "country": contact.country}
 
 
 def _authority(authority: Authority) -> dict[str, Any]:
@@ -128,7 +129,9 @@ def to_data(model: Model) -> dict[str, Any]:
         "controllers": [
             {**(_contact(c) or {}), "registration": c.registration, "ico_registration": c.ico_registration,
              "trading_as": list(c.trading_as), "country": c.country, "dpo": _contact(c.dpo),
-             "representative": _contact(c.representative), "authorities": [_authority(a) for a in c.authorities]}
+             "representative": _contact(c.representative),
+             "representatives": [_contact(r) for r in c.representatives],
+             "authorities": [_authority(a) for a in c.authorities]}
             for c in model.controllers
         ],
         "laws": [{"id": law.key, "title": law.title, "area": sorted(law.area), "authorities": list(law.authorities),

@@ -72,6 +72,8 @@ _ROWS = (
     Code("P002", "representative-missing", E, "a controller outside the jurisdiction names a representative",
          "13(1)(a), 27"),
     Code("P003", "dpo-contact", E, "a designated DPO has contact details", "13(1)(b)"),
+    Code("P004", "representative-outside-area", E, "the Art 27 representative is established in the law's area",
+         "27(1), 27(3)"),
     Code("P010", "purpose-without-basis", E, "every purpose has a lawful basis", "13(1)(c), 6(1)"),
     Code("P012", "legitimate-interest-unstated", E, "legitimate interests name the interest", "13(1)(d)"),
     Code("P013", "vague-purpose", W, "a purpose is described specifically", "5(1)(b), WP260"),

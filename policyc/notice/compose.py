@@ -533,20 +533,24 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.country:
             items.append(st("fact", [country_text(model.lexicon, controller.country)], [back(controller, "country")],
                             "Established in"))
-        for person, field_name, label in ((controller.dpo, "dpo", "Our data protection officer"),
-                                          (controller.representative, "representative", "Our representative")):
+        people = [(controller.dpo, "dpo", "Our data protection officer"),
+                  *((r, "representative", "Our representative") for r in controller.representatives)]
+        for person, field_name, label in people:
             if person is None:
                 continue
             who = person.legal_name or person.title or words(person.key)
             person_parts: list[Part] = [Words(who)]
             if person.role and person.role != who:
                 person_parts.append(Words(f" ({person.role})"))
+            placed = [back(person, "country")] if person.country else []
+            if person.country:
+                person_parts.append(Words(f", established in {place(country_text(model.lexicon, person.country))}"))
             channels = _channels(person)
             for item in channels:
                 person_parts += [Words(f"; {item.label.lower()}: "), *item.parts]
             items.append(st("fact", person_parts,
-                            [back(controller, field_name), back(person), *(b for i in channels for b in i.backing)],
-                            label))
+                            [back(controller, field_name), back(person), *placed,
+                             *(b for i in channels for b in i.backing)], label))
         if items:
             blocks.append(Items(items))
         if many:
