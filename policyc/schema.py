@@ -131,6 +131,7 @@ KINDS: dict[str, KindSpec] = {
             _f("shares_with", VT.ENUM, "`none`: the explicit statement that data is shared with no one", choices=("none",)),
             _f("automated_decisions", VT.ENUM, "`none`: the explicit statement that no decision is made solely by automated means", choices=("none",)),
             _f("cookies", VT.ENUM, "`none`: the explicit statement that no cookies or similar technologies are used", choices=("none",)),
+            _f("bases", VT.REF_NOTE, "the lawful bases the notice says it relies on overall, without tying them to purposes; each purpose still needs its own `basis`", many=True, kinds=("basis",)),
             _f("sells", VT.BOOL, "whether the business sells personal information to anyone (CCPA); `no` is the explicit denial"),
             _f("shares", VT.BOOL, "whether the business shares personal information for cross-context behavioural advertising (CCPA); `no` is the explicit denial"),
             _f("sells_minors", VT.BOOL, "whether the business has actual knowledge that it sells or shares the personal information of consumers under 16 (CCPA, 11 CCR 7011(e)(1)(F))"),

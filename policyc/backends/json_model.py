@@ -124,7 +124,7 @@ def to_data(model: Model) -> dict[str, Any]:
             "changes": policy.changes, "cookie_consent": policy.cookie_consent or None,
             "minimum_age": policy.minimum_age, "children": policy.children,
             "shares_with_none": policy.shares_with_none, "do_not_sell_url": policy.do_not_sell_url,
-            "limit_use_url": policy.limit_use_url,
+            "limit_use_url": policy.limit_use_url, "bases": [_basis(b) for b in policy.bases],
         },
         "controllers": [
             {**(_contact(c) or {}), "registration": c.registration, "ico_registration": c.ico_registration,

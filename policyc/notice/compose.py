@@ -778,6 +778,14 @@ def _purposes(c: Composer) -> list[Block]:
         _purpose_table(c, purposes),
         *_purpose_groups(c, purposes),
     ]
+    policy = c.model.policy
+    if policy is not None and policy.bases:
+        listed: list[Part] = [Words("The legal bases we rely on: ")]
+        for i, use in enumerate(policy.bases):
+            listed += [Words("; " if i else ""), *_basis_parts(use)]
+        out.append(Paragraph([st("fact", listed, [
+            back(policy, "bases"),
+            *(back_span(f"{use.basis.decl.kind}:{use.basis.key}", use.basis.span) for use in policy.bases)])]))
     interests: list[Statement] = []
     for purpose in purposes:
         for use in purpose.bases:
