@@ -434,6 +434,11 @@ class _Differ:
                       f"{_quoted(after)} now receives data in {', '.join(self.country(c) for c in added)}.")
         elif old_countries != new_countries:
             self.edit("recipient", after, "countries", ", ".join(old_countries), ", ".join(new_countries))
+        for name, text in (("countries_unnamed", "in countries outside the area of our data protection law that "
+                            "this notice does not name"), ("international_organisation", "as an international "
+                                                             "organisation")):
+            if after.get(name) is True and before.get(name) is not True:
+                self.edit("recipient", after, name, "no", "yes", "D002", f"{_quoted(after)} now receives data {text}.")
         if after.get("sells") is True and before.get("sells") is not True:
             self.edit("recipient", after, "sells", _plain(before.get("sells")), "yes", "D002",
                       f"We now sell personal information to {_quoted(after)}.")

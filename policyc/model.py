@@ -97,8 +97,17 @@ class Safeguard(Entity):
     adequacy: bool = False
     copy_required: bool = False
     derogation: bool = False
+    unspecified: bool = False
+    since: dt.date | None = None
+    until: dt.date | None = None
     dpv: str = ""
     summary: str = ""
+
+    def in_force(self, on: dt.date | None) -> bool:
+        """It can be relied on at `on` (without a date: it has not ended)."""
+        if on is None:
+            return self.until is None
+        return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -163,6 +172,7 @@ class Contact(Entity):
     phone: str = ""
     address: str = ""
     url: str = ""
+    country: str = ""
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -174,9 +184,9 @@ class Controller(Contact):
     registration: str = ""
     ico_registration: str = ""
     trading_as: tuple[str, ...] = ()
-    country: str = ""
     dpo: Contact | None = None
-    representative: Contact | None = None
+    representative: Contact | None = None  # the first of `representatives`
+    representatives: tuple[Contact, ...] = ()
     authorities: tuple[Authority, ...] = ()
 
 
@@ -231,12 +241,21 @@ class Recipient(Entity):
     description: str = ""
     includes: tuple[str, ...] = ()
     sector: str = ""
-    countries: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # country and region codes the author names
+    countries_unnamed: bool = False  # `country outside`: also, or only, countries outside the area, not named
+    international_organisation: bool = False
     safeguards: tuple[Safeguard, ...] = ()
     safeguard_copy: str = ""
     sells: bool | None = None
     shares: bool | None = None
     url: str = ""
+
+    @property
+    def destination_field(self) -> str:
+        """The field that says where the data goes (for spans and backing)."""
+        if self.international_organisation and not self.countries and not self.countries_unnamed:
+            return "international_organisation"
+        return "country"
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -360,15 +379,30 @@ class OfferedRight:
     excluded: str = ""  # the reason, when the policy withholds it
 
 
+# `Transfer.country` for a destination that is not a country code.
+UNNAMED = "outside"  # outside the law's area, countries not named (`country outside`)
+INTERNATIONAL = "international_organisation"  # an international organisation (Art 44, 13(1)(f))
+
+
 @dataclass(slots=True, unsafe_hash=True)
 class Transfer:
-    """Personal data going to a country outside a law's area."""
+    """Personal data going to a country outside a law's area, or to an international organisation."""
 
     recipient: Recipient
-    country: str
+    country: str  # a country or region code, or UNNAMED, or INTERNATIONAL
     law: str
     adequacy: Adequacy | None  # the decision that covers it, if any
     safeguards: tuple[Safeguard, ...]  # those valid under the law
+
+    @property
+    def named(self) -> bool:
+        """The destination is a country or region the notice names."""
+        return self.country not in (UNNAMED, INTERNATIONAL)
+
+    @property
+    def field(self) -> str:
+        """The recipient's field that makes this a transfer."""
+        return "international_organisation" if self.country == INTERNATIONAL else "country"
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -393,6 +427,7 @@ class PolicyInfo(Entity):
     sells_minors: bool | None = None  # CCPA: knowingly sells or shares data of consumers under 16
     do_not_sell_url: str = ""
     limit_use_url: str = ""
+    bases: tuple[BasisUse, ...] = ()  # `bases`: listed for the whole notice, apart from any purpose
 
 
 @dataclass(slots=True)
@@ -595,7 +630,8 @@ class _Builder:
         return Safeguard(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
                          laws=tuple(r.name for r in _refs(t.get("law"))),
                          adequacy=bool(_bool(t.get("adequacy"))), copy_required=bool(_bool(t.get("copy_required"))),
-                         derogation=bool(_bool(t.get("derogation"))), dpv=_text(t.get("dpv")),
+                         derogation=bool(_bool(t.get("derogation"))), unspecified=bool(_bool(t.get("unspecified"))),
+                         since=_date(t.get("since")), until=_date(t.get("until")), dpv=_text(t.get("dpv")),
                          summary=_text(t.get("summary")))
 
     def build_category(self, t: TypedDecl) -> Category:
@@ -626,7 +662,8 @@ class _Builder:
     # -- author kinds ----------------------------------------------------------------------
     def contact_fields(self, t: TypedDecl) -> dict[str, object]:
         return {"legal_name": _text(t.get("legal_name")), "email": _text(t.get("email")),
-                "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url"))}
+                "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url")),
+                "country": "".join(self.countries(t.get("country")))}
 
     def build_contact(self, t: TypedDecl) -> Contact:
         return Contact(**self.base(t), **self.contact_fields(t), role=_text(t.get("role")))  # type: ignore[arg-type]
@@ -637,9 +674,10 @@ class _Builder:
         return Controller(
             **self.base(t), **self.contact_fields(t),  # type: ignore[arg-type]
             registration=_text(t.get("registration")), ico_registration=_text(t.get("ico_registration")),
-            trading_as=_texts(t.get("trading_as")), country="".join(self.countries(t.get("country"))),
+            trading_as=_texts(t.get("trading_as")),
             dpo=dpo[0] if dpo else None,  # type: ignore[arg-type]
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
+            representatives=tuple(representative),  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
         )
 
@@ -668,6 +706,8 @@ class _Builder:
             legal_name=_text(t.get("legal_name")), description=_text(t.get("description")),
             includes=_texts(t.get("includes")), sector=_text(t.get("sector")),
             countries=self.countries(t.get("country")),
+            countries_unnamed=UNNAMED in _words(t.get("country")),
+            international_organisation=bool(_bool(t.get("international_organisation"))),
             safeguards=tuple(self.resolve(t.get("safeguard"))),  # type: ignore[arg-type]
             safeguard_copy=_text(t.get("safeguard_copy")), sells=_bool(t.get("sells")),
             shares=_bool(t.get("shares")), url=_text(t.get("url")),
@@ -766,6 +806,7 @@ class _Builder:
             cookies_none="none" in _words(t.get("cookies")), sells=_bool(t.get("sells")),
             shares=_bool(t.get("shares")), sells_minors=_bool(t.get("sells_minors")),
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
+            bases=self.basis_uses(t.get("bases")),
         )
 
 
@@ -926,7 +967,12 @@ def derive_rights(model: Model) -> list[OfferedRight]:
 
 
 def derive_transfers(model: Model) -> list[Transfer]:
-    """Each recipient country outside each law's area, with what covers it."""
+    """Each recipient country outside each law's area, with what covers it.
+
+    A recipient with `country outside` has a transfer to UNNAMED under every law with an area, and an
+    international organisation one to INTERNATIONAL: no adequacy decision covers either (a decision
+    names its countries, and the standard library declares none for an international organisation).
+    """
     if model.policy is None:
         return []
     on = model.policy.effective
@@ -940,12 +986,22 @@ def derive_transfers(model: Model) -> list[Transfer]:
                 members = _members(model, country)
                 if members and members <= law.area:
                     continue
-                valid = tuple(s for s in recipient.safeguards if law.key in s.laws and not s.adequacy)
+                valid = _valid(recipient, law.key, on)
                 relies = any(s.adequacy for s in recipient.safeguards)
                 cover = next((a for a in decisions if all(a.covers(c, on) for c in members)
                               and (not a.certified_only or relies)), None)
                 transfers.append(Transfer(recipient, country, law.key, cover, valid))
+            valid = _valid(recipient, law.key, on)
+            if recipient.countries_unnamed:
+                transfers.append(Transfer(recipient, UNNAMED, law.key, None, valid))
+            if recipient.international_organisation:
+                transfers.append(Transfer(recipient, INTERNATIONAL, law.key, None, valid))
     return transfers
+
+
+def _valid(recipient: Recipient, law: str, on: dt.date | None) -> tuple[Safeguard, ...]:
+    """The recipient's mechanisms (other than adequacy) that exist under `law` and are in force `on`."""
+    return tuple(s for s in recipient.safeguards if law in s.laws and not s.adequacy and s.in_force(on))
 
 
 def _members(model: Model, code: str) -> frozenset[str]:

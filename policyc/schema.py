@@ -72,6 +72,8 @@ def _f(name: str, vt: VT, doc: str, **kw: object) -> FieldSpec:
 
 
 COUNTRY_KINDS = ("country", "region")
+# `country outside`: the data goes outside the area of the policy's laws, to countries not named.
+UNNAMED_COUNTRIES = "outside"
 
 AUDIENCES = (
     "website_visitors", "customers", "prospects", "users", "subscribers", "employees",
@@ -129,6 +131,7 @@ KINDS: dict[str, KindSpec] = {
             _f("shares_with", VT.ENUM, "`none`: the explicit statement that data is shared with no one", choices=("none",)),
             _f("automated_decisions", VT.ENUM, "`none`: the explicit statement that no decision is made solely by automated means", choices=("none",)),
             _f("cookies", VT.ENUM, "`none`: the explicit statement that no cookies or similar technologies are used", choices=("none",)),
+            _f("bases", VT.REF_NOTE, "the lawful bases the notice says it relies on overall, without tying them to purposes; each purpose still needs its own `basis`", many=True, kinds=("basis",)),
             _f("sells", VT.BOOL, "whether the business sells personal information to anyone (CCPA); `no` is the explicit denial"),
             _f("shares", VT.BOOL, "whether the business shares personal information for cross-context behavioural advertising (CCPA); `no` is the explicit denial"),
             _f("sells_minors", VT.BOOL, "whether the business has actual knowledge that it sells or shares the personal information of consumers under 16 (CCPA, 11 CCR 7011(e)(1)(F))"),
@@ -146,7 +149,7 @@ KINDS: dict[str, KindSpec] = {
             _f("phone", VT.STRING, "a contact telephone number"),
             _f("url", VT.URL, "the website or contact page"),
             _f("dpo", VT.REF, "the data protection officer", kinds=("contact",)),
-            _f("representative", VT.REF, "the representative in the jurisdiction (Art 27)", kinds=("contact",)),
+            _f("representative", VT.REF, "the representative in the area of a jurisdiction (Art 27): one for each law whose area the controller is outside", many=True, kinds=("contact",)),
             _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
         )),
         KindSpec("contact", "a person or role with contact channels", (
@@ -156,6 +159,7 @@ KINDS: dict[str, KindSpec] = {
             _f("phone", VT.STRING, "a telephone number"),
             _f("address", VT.STRING, "a postal address"),
             _f("url", VT.URL, "a contact page"),
+            _f("country", VT.COUNTRY, "where the person or organisation is established (a representative must be in the area of the law, Art 27)", kinds=COUNTRY_KINDS),
         )),
         KindSpec("data", "a category of personal data", (
             _f("includes", VT.STRING, "examples of what the category holds", many=True),
@@ -188,7 +192,8 @@ KINDS: dict[str, KindSpec] = {
             _DESCRIPTION,
             _f("includes", VT.STRING, "named organisations within this category of recipient", many=True),
             _f("sector", VT.STRING, "the recipient's sector or type of business"),
-            _f("country", VT.COUNTRY, "where the recipient processes the data", many=True, kinds=COUNTRY_KINDS),
+            _f("country", VT.COUNTRY, "where the recipient processes the data; `outside`: somewhere outside the area of the policy's laws, in countries the notice does not name", many=True, kinds=COUNTRY_KINDS, choices=(UNNAMED_COUNTRIES,)),
+            _f("international_organisation", VT.BOOL, "`yes` when the recipient is an international organisation (Art 4(26)), such as a UN agency: sending it data is a transfer wherever it sits"),
             _f("safeguard", VT.REF, "the transfer mechanism for a transfer outside the jurisdiction", many=True, kinds=("safeguard",)),
             _f("safeguard_copy", VT.TEXT, "how to obtain a copy of the safeguards"),
             _f("sells", VT.BOOL, "whether personal information is sold to this recipient (CCPA)"),
@@ -275,6 +280,9 @@ KINDS: dict[str, KindSpec] = {
             _f("adequacy", VT.BOOL, "`yes` when the transfer rests on an adequacy decision"),
             _f("copy_required", VT.BOOL, "`yes` when the notice must say how to get a copy"),
             _f("derogation", VT.BOOL, "`yes` for an Art 49 derogation"),
+            _f("unspecified", VT.BOOL, "`yes` for an entry that stands for any mechanism of its kind, which one not said (an Art 49 derogation the notice does not name)"),
+            _f("since", VT.DATE, "the first day it can be relied on"),
+            _f("until", VT.DATE, "the first day it can no longer be relied on, if there is one"),
             _DPV, _SUMMARY,
         ), stdlib=True),
         KindSpec("authority", "a supervisory authority", (
@@ -335,6 +343,8 @@ def type_words(spec: FieldSpec) -> str:
             words += ", optionally followed by a string"
         if spec.vt is VT.REF_TEXT:
             words += " followed by a string"
+    elif spec.vt is VT.COUNTRY and spec.choices:
+        words = spec.vt.value + ", or " + ", ".join(f"`{c}`" for c in spec.choices)
     elif spec.vt is VT.ENUM:
         words = "one of " + ", ".join(f"`{c}`" for c in spec.choices)
     else:

@@ -305,6 +305,8 @@ class TypeChecker:
                 ))
             raise self.wrong(fspec, item, "one of " + ", ".join(f"`{c}`" for c in fspec.choices))
         if vt is VT.COUNTRY:
+            if isinstance(single, ast.Name) and single.dotted in fspec.choices:
+                return Word(single.dotted, single.span)
             if isinstance(single, ast.Name):
                 return self.reference(module, fspec, single, country=True)
             raise self.wrong(fspec, item)
@@ -415,7 +417,13 @@ class TypeChecker:
         if word(0, "criteria"):
             if len(atoms) == 2 and isinstance(atoms[1], ast.Str):
                 return Retention(item.span, criteria=atoms[1].value)
-            raise self.wrong(fspec, item, 'criteria in a string: `criteria "..."`')
+            # `criteria "..." unless EVENT ["reason"]`: kept by the criteria, or longer while EVENT lasts
+            if len(atoms) in (4, 5) and isinstance(atoms[1], ast.Str) and word(2, "unless") \
+                    and (len(atoms) == 4 or isinstance(atoms[4], ast.Str)):
+                unless_reason = atoms[4].value if len(atoms) == 5 and isinstance(atoms[4], ast.Str) else None
+                return Retention(item.span, criteria=atoms[1].value, unless=event(3), unless_reason=unless_reason)
+            raise self.wrong(fspec, item, 'criteria in a string: `criteria "..."`, optionally followed by '
+                             '`unless EVENT "reason"`')
         if word(0, "until"):
             until = event(1)
             period = None

@@ -238,7 +238,7 @@ def to_manifest(model: Model, context: BuildContext) -> dict[str, Any]:
         "data_security_practices": _prose(security.text or "; ".join(security.measures)) if security else None,
     }
     if model.transfers:
-        system["meta"] = {"third_countries": _unique(t.country for t in model.transfers)}
+        system["meta"] = {"third_countries": _unique(t.country for t in model.transfers if t.named)}
     return {
         "organization": [{k: v for k, v in organization.items() if v is not None}],
         "system": [{k: v for k, v in system.items() if v is not None}],

@@ -36,7 +36,8 @@ def _contact(contact: Contact | None) -> dict[str, Any] | None:
     if contact is None:
         return None
     return {"id": contact.key, "title": contact.title, "legal_name": contact.legal_name, "role": contact.role,
-            "email": contact.email, "phone": contact.phone, "address": contact.address, "url": contact.url}
+            "email": contact.email, "phone": contact.phone, "address": contact.address, "url": contact.url,
+            "country": contact.country}
 
 
 def _authority(authority: Authority) -> dict[str, Any]:
@@ -81,6 +82,8 @@ def _recipient(recipient: Recipient) -> dict[str, Any]:
         "id": recipient.key, "title": recipient.title, "role": recipient.role or None,
         "legal_name": recipient.legal_name, "description": recipient.description,
         "includes": list(recipient.includes), "sector": recipient.sector, "countries": list(recipient.countries),
+        "countries_unnamed": recipient.countries_unnamed,
+        "international_organisation": recipient.international_organisation,
         "safeguards": [_safeguard(s) for s in recipient.safeguards], "safeguard_copy": recipient.safeguard_copy,
         "sells": recipient.sells, "shares": recipient.shares, "url": recipient.url,
     }
@@ -125,11 +128,14 @@ def to_data(model: Model) -> dict[str, Any]:
             "automated_decisions_none": policy.automated_decisions_none, "cookies_none": policy.cookies_none,
             "sells": policy.sells, "shares": policy.shares, "sells_minors": policy.sells_minors,
             "do_not_sell_url": policy.do_not_sell_url, "limit_use_url": policy.limit_use_url,
+            "bases": [_basis(b) for b in policy.bases],
         },
         "controllers": [
             {**(_contact(c) or {}), "registration": c.registration, "ico_registration": c.ico_registration,
              "trading_as": list(c.trading_as), "country": c.country, "dpo": _contact(c.dpo),
-             "representative": _contact(c.representative), "authorities": [_authority(a) for a in c.authorities]}
+             "representative": _contact(c.representative),
+             "representatives": [_contact(r) for r in c.representatives],
+             "authorities": [_authority(a) for a in c.authorities]}
             for c in model.controllers
         ],
         "laws": [{"id": law.key, "title": law.title, "area": sorted(law.area), "authorities": list(law.authorities),

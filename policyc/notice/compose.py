@@ -18,6 +18,8 @@ from policyc import __version__
 from policyc.backends.author import EMAIL, WEB
 from policyc.diagnostics.model import Span
 from policyc.model import (
+    INTERNATIONAL,
+    UNNAMED,
     BasisUse,
     Contact,
     Cookie,
@@ -39,6 +41,7 @@ from policyc.notice.english import (
     country_text,
     date_text,
     duration_text,
+    law_area,
     lcfirst,
     place,
     retention_text,
@@ -541,20 +544,24 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.country:
             items.append(st("fact", [country_text(model.lexicon, controller.country)], [back(controller, "country")],
                             "Established in"))
-        for person, field_name, label in ((controller.dpo, "dpo", "Our data protection officer"),
-                                          (controller.representative, "representative", "Our representative")):
+        people = [(controller.dpo, "dpo", "Our data protection officer"),
+                  *((r, "representative", "Our representative") for r in controller.representatives)]
+        for person, field_name, label in people:
             if person is None:
                 continue
             who = person.legal_name or person.title or words(person.key)
             person_parts: list[Part] = [Words(who)]
             if person.role and person.role != who:
                 person_parts.append(Words(f" ({person.role})"))
+            placed = [back(person, "country")] if person.country else []
+            if person.country:
+                person_parts.append(Words(f", established in {place(country_text(model.lexicon, person.country))}"))
             channels = _channels(person)
             for item in channels:
                 person_parts += [Words(f"; {item.label.lower()}: "), *item.parts]
             items.append(st("fact", person_parts,
-                            [back(controller, field_name), back(person), *(b for i in channels for b in i.backing)],
-                            label))
+                            [back(controller, field_name), back(person), *placed,
+                             *(b for i in channels for b in i.backing)], label))
         if items:
             blocks.append(Items(items))
         if many:
@@ -782,6 +789,14 @@ def _purposes(c: Composer) -> list[Block]:
         _purpose_table(c, purposes),
         *_purpose_groups(c, purposes),
     ]
+    policy = c.model.policy
+    if policy is not None and policy.bases:
+        listed: list[Part] = [Words("The legal bases we rely on: ")]
+        for i, use in enumerate(policy.bases):
+            listed += [Words("; " if i else ""), *_basis_parts(use)]
+        out.append(Paragraph([st("fact", listed, [
+            back(policy, "bases"),
+            *(back_span(f"{use.basis.decl.kind}:{use.basis.key}", use.basis.span) for use in policy.bases)])]))
     interests: list[Statement] = []
     for purpose in purposes:
         for use in purpose.bases:
@@ -829,9 +844,16 @@ def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
         items.append(st("fact", [and_join(list(recipient.includes))], [back(recipient, "includes")], "Including"))
     if recipient.sector:
         items.append(st("fact", [recipient.sector], [back(recipient, "sector")], "Sector"))
-    if recipient.countries:
-        items.append(st("fact", [and_join([country_text(model.lexicon, k) for k in recipient.countries])],
-                        [back(recipient, "country")], "Where they use the data"))
+    if recipient.international_organisation:
+        items.append(st("fact", ["An international organisation"], [back(recipient, "international_organisation")],
+                        "Kind of organisation"))
+    if recipient.countries or recipient.countries_unnamed:
+        places = [country_text(model.lexicon, k) for k in recipient.countries]
+        if recipient.countries_unnamed:
+            area = and_join(area_names(model)) or "the area our data protection law covers"
+            places.append(("other countries" if places else "countries") + f" outside {area}, not named")
+        items.append(st("fact", [capfirst_words(and_join(places))], [back(recipient, "country")],
+                        "Where they use the data"))
     if recipient.safeguards:
         items.append(st("fact", [and_join([title_of(s) for s in recipient.safeguards])],
                         [back(recipient, "safeguard")], "How the data is protected abroad"))
@@ -895,15 +917,23 @@ def _transfers(c: Composer) -> list[Block]:
     rows: list[Row] = []
     for transfer in model.transfers:
         recipient = transfer.recipient
-        country = st("fact", [country_text(model.lexicon, transfer.country)], [back(recipient, "country")])
+        law = model.law(transfer.law)
+        where = back(recipient, transfer.field)
+        if transfer.country == UNNAMED:
+            outside = (law_area(model, law) if law else "") or "the area our data protection law covers"
+            country = st("fact", [f"Outside {outside} (countries not named)"],
+                         [where, *([back_span(f"law:{law.key}", law.span)] if law else [])])
+        elif transfer.country == INTERNATIONAL:
+            country = st("fact", ["An international organisation"], [where])
+        else:
+            country = st("fact", [country_text(model.lexicon, transfer.country)], [where])
         cells: list[Statement | None] = [country]
         if len(laws) > 1:
-            law = model.law(transfer.law)
             cells.append(st("derived", [law.title if law and law.title else words(transfer.law)],
-                            [back(recipient, "country"), *([back_span(f"law:{law.key}", law.span)] if law else [])]))
+                            [where, *([back_span(f"law:{law.key}", law.span)] if law else [])]))
         if transfer.adequacy is not None:
             decision = transfer.adequacy
-            backing = [back(recipient, "country"), back_span(f"adequacy:{decision.key}", decision.span)]
+            backing = [where, back_span(f"adequacy:{decision.key}", decision.span)]
             cells.append(st("derived", [f"Adequacy decision: {title_of(decision)}"], backing))
             cells.append(st("derived", ["Not needed: the adequacy decision is published"], backing))
         elif transfer.safeguards:
@@ -917,11 +947,17 @@ def _transfers(c: Composer) -> list[Block]:
                          if recipient.safeguard_copy else not_stated(recipient))
         rows.append(Row(st("fact", [title_of(recipient)], [back(recipient)]), cells,
                         anchor("recipient", recipient.key)))
+    abroad = [t for t in model.transfers if t.country != INTERNATIONAL]
+    international = [t for t in model.transfers if t.country == INTERNATIONAL]
+    claims: list[str] = []
+    if abroad:
+        claims.append(f"use it outside {area or 'the area our data protection law covers'}")
+    if international:
+        claims.append("are international organisations")
     out: list[Block] = [
-        Paragraph([st("derived", [f"Some of the organisations we share data with use it outside "
-                                  f"{area or 'the area our data protection law covers'}. The table shows how "
-                                  "each transfer is protected."],
-                      [back(t.recipient, "country") for t in model.transfers])]),
+        Paragraph([st("derived", [f"Some of the organisations we share data with {' or '.join(claims)}. The table "
+                                  "shows how each transfer is protected."],
+                      [back(t.recipient, t.field) for t in model.transfers])]),
         Table("transfers-table", "International transfers", columns, rows),
     ]
     transfer_laws = {t.law for t in model.transfers}

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from policyc.model import Lexicon, Model, RetentionRule
+from policyc.model import Law, Lexicon, Model, RetentionRule
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -127,15 +127,21 @@ def area_names(model: Model) -> list[str]:
     """The areas the policy's laws cover, in words: `the United Kingdom`, `the European Economic Area`."""
     names: list[str] = []
     for law in model.laws:
-        if not law.area:
-            continue
-        region = next((k for k, members in sorted(model.regions.items()) if members == law.area), None)
-        if region is not None:
-            name = country_text(model.lexicon, region)
-        elif len(law.area) == 1:
-            name = country_text(model.lexicon, next(iter(law.area)))
-        else:
-            name = and_join(sorted(country_text(model.lexicon, c) for c in law.area))
-        if name and place(name) not in names:
-            names.append(place(name))
+        name = law_area(model, law)
+        if name and name not in names:
+            names.append(name)
     return names
+
+
+def law_area(model: Model, law: Law) -> str:
+    """The area a law covers, in words (`the United Kingdom`); empty for a law without one."""
+    if not law.area:
+        return ""
+    region = next((k for k, members in sorted(model.regions.items()) if members == law.area), None)
+    if region is not None:
+        name = country_text(model.lexicon, region)
+    elif len(law.area) == 1:
+        name = country_text(model.lexicon, next(iter(law.area)))
+    else:
+        name = and_join(sorted(country_text(model.lexicon, c) for c in law.area))
+    return place(name) if name else ""

@@ -59,7 +59,7 @@ def _recipients(model: Model) -> list[str]:
 
 
 def _transfers(model: Model) -> list[str]:
-    out = [fact(t.recipient, "country") for t in model.transfers]
+    out = [fact(t.recipient, t.field) for t in model.transfers]
     out += [fact(t.recipient, "safeguard") for t in model.transfers if t.safeguards and t.adequacy is None]
     out += [fact(t.recipient, "safeguard_copy") for t in model.transfers if t.recipient.safeguard_copy]
     out += [f"adequacy:{t.adequacy.key}" for t in model.transfers if t.adequacy is not None]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from policyc import ast
 from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Label, Span
-from policyc.model import Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
+from policyc.model import UNNAMED, Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
 from policyc.rules import Context, finding, rule
 from policyc.schema import DURATION_UNITS
 
@@ -60,7 +60,7 @@ FIELDS: dict[str, dict[str, Getter]] = {
         "required_for": lambda e, m: [e.required_for] if e.required_for else [],  # type: ignore[attr-defined]
     },
     "recipient": {
-        "country": lambda e, m: list(e.countries),  # type: ignore[attr-defined]
+        "country": lambda e, m: [*e.countries, *([UNNAMED] if e.countries_unnamed else [])],  # type: ignore[attr-defined]
         "sells": lambda e, m: [bool(e.sells)],  # type: ignore[attr-defined]
         "shares": lambda e, m: [bool(e.shares)],  # type: ignore[attr-defined]
         "role": lambda e, m: [e.role] if e.role else [],  # type: ignore[attr-defined]

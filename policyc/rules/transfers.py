@@ -1,11 +1,11 @@
-"""P040–P044: international transfers and their safeguards (Art 13(1)(f), 44–49)."""
+"""P040–P047: international transfers and their safeguards (Art 13(1)(f), 44–49)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
-from policyc.model import Safeguard, Transfer
+from policyc.model import INTERNATIONAL, UNNAMED, Safeguard, Transfer
 from policyc.rules import Context, finding, rule
 
 _NAMES = {"uk_gdpr": "the UK GDPR", "gdpr": "the EU GDPR"}
@@ -18,6 +18,15 @@ def _covered(transfer: Transfer) -> bool:
 
 def _where(transfer: Transfer) -> str:
     return "outside the UK" if transfer.law == "uk_gdpr" else "outside the EEA"
+
+
+def _to(transfer: Transfer) -> str:
+    """Where the data goes, as it reads after "receives data"."""
+    if transfer.country == UNNAMED:
+        return f"in countries it does not name, {_where(transfer)}"
+    if transfer.country == INTERNATIONAL:
+        return "as an international organisation"
+    return f"in `{transfer.country}`, {_where(transfer)}"
 
 
 def _mechanisms(transfer: Transfer) -> list[Safeguard]:
@@ -41,13 +50,21 @@ def transfer_without_safeguard(ctx: Context) -> Iterator[Diagnostic]:
         if recipient.safeguards:  # it relies on adequacy, and no decision covers the country
             policy = ctx.model.policy
             on = f" on {policy.effective.isoformat()}" if policy and policy.effective else ""
-            yield finding("P040", f"no adequacy decision under {_NAMES.get(transfer.law, transfer.law)} covers "
-                          f"`{transfer.country}`{on}, and `{recipient.key}` has no other safeguard",
-                          recipient.field_span("safeguard"), label="not adequate", help=help)
+            law = _NAMES.get(transfer.law, transfer.law)
+            if transfer.country == UNNAMED:
+                message = (f"an adequacy decision covers only the countries it names, and `{recipient.key}` sends "
+                           f"data to countries not named, with no other safeguard under {law}")
+            elif transfer.country == INTERNATIONAL:
+                message = (f"no adequacy decision under {law} covers the international organisation "
+                           f"`{recipient.key}`{on}, and it has no other safeguard")
+            else:
+                message = (f"no adequacy decision under {law} covers `{transfer.country}`{on}, and "
+                           f"`{recipient.key}` has no other safeguard")
+            yield finding("P040", message, recipient.field_span("safeguard"), label="not adequate", help=help)
             continue
         yield finding(
-            "P040", f"`{recipient.key}` receives data in `{transfer.country}`, {_where(transfer)}, with no transfer "
-            f"safeguard", recipient.field_span("country"), label="an international transfer",
+            "P040", f"`{recipient.key}` receives data {_to(transfer)}, with no transfer safeguard",
+            recipient.field_span(transfer.field), label="an international transfer",
             help=help + ", or `adequacy` where a decision covers it")
 
 
@@ -58,6 +75,8 @@ def safeguard_wrong_law(ctx: Context) -> Iterator[Diagnostic]:
         mechanisms = _mechanisms(transfer)
         if _covered(transfer) or not mechanisms or _unresolved(transfer):
             continue
+        if any(transfer.law in s.laws for s in mechanisms):
+            continue  # a mechanism of this law, but not in force on the notice's date: P047
         names = ", ".join(f"`{s.key}`" for s in mechanisms)
         law = _NAMES.get(transfer.law, transfer.law)
         verb = "is" if len(mechanisms) == 1 else "are"
@@ -109,3 +128,60 @@ def safeguard_without_transfer(ctx: Context) -> Iterator[Diagnostic]:
                           f"{' or '.join(_AREAS.get(k, k) for k in ctx.laws if k in _AREAS)}",
                           recipient.field_span("safeguard"), label="no transfer to safeguard",
                           help="remove the safeguard, or correct the recipient's `country`")
+
+
+@rule("P045")
+def transfer_countries_unstated(ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for transfer in ctx.model.transfers:
+        recipient = transfer.recipient
+        if transfer.country != UNNAMED or recipient.key in seen:
+            continue
+        seen.add(recipient.key)
+        yield finding("P045", f"`{recipient.key}` receives data {_where(transfer)}, but the notice does not name "
+                      "the countries", recipient.field_span("country"), label="countries not named",
+                      help="name the third countries in `country`, such as `country US, IN` (WP260 rev.01 "
+                      "para 48); keep `outside` only beside them, for destinations that cannot be known")
+
+
+@rule("P046")
+def derogation_unspecified(ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for transfer in ctx.model.transfers:
+        recipient = transfer.recipient
+        if transfer.adequacy is not None or recipient.key in seen:
+            continue
+        vague = [s for s in transfer.safeguards if s.derogation and s.unspecified]
+        if vague and not any(not s.unspecified for s in transfer.safeguards):
+            seen.add(recipient.key)
+            yield finding("P046", f"`{recipient.key}` relies on an Art 49 derogation without saying which one",
+                          recipient.field_span("safeguard"), label=", ".join(f"`{s.key}`" for s in vague),
+                          help="name the derogation, such as `derogation_explicit_consent` (49(1)(a)) or "
+                          "`derogation_contract` (49(1)(b))")
+
+
+@rule("P047")
+def safeguard_not_in_force(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    on = policy.effective if policy is not None else None
+    seen: set[tuple[str, str]] = set()
+    for transfer in ctx.model.transfers:
+        recipient = transfer.recipient
+        if transfer.adequacy is not None:
+            continue
+        for safeguard in _mechanisms(transfer):
+            if transfer.law not in safeguard.laws or safeguard.in_force(on) or (recipient.key, safeguard.key) in seen:
+                continue
+            seen.add((recipient.key, safeguard.key))
+            when = f"on {on.isoformat()}, the notice's effective date" if on else "today (the notice has no date)"
+            if on is not None and safeguard.since is not None and on < safeguard.since:
+                why = f"it took effect only on {safeguard.since.isoformat()}"
+            else:
+                assert safeguard.until is not None
+                why = f"it could no longer be relied on from {safeguard.until.isoformat()}"
+            current = [f"`{s.key}`" for s in ctx.model.all_safeguards.values()
+                       if transfer.law in s.laws and not (s.adequacy or s.derogation) and s.in_force(on)]
+            yield finding("P047", f"`{safeguard.key}` cannot protect a transfer {when}: {why}",
+                          recipient.field_span("safeguard"), label="not in force",
+                          help=(f"under {_NAMES.get(transfer.law, transfer.law)} on that date: "
+                                f"{', '.join(current)}; " if current else "") + "or correct `effective`")
