@@ -236,7 +236,8 @@ class Data(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Recipient(Entity):
-    role: str = ""
+    role: str = ""  # the role, when the notice gives one; "" when it gives none or hedges between several
+    roles: tuple[str, ...] = ()  # every role the notice gives (two when it hedges: "a processor or a controller")
     legal_name: str = ""
     description: str = ""
     includes: tuple[str, ...] = ()
@@ -526,6 +527,11 @@ def _words(values: list[Value]) -> tuple[str, ...]:
     return tuple(v.value for v in values if isinstance(v, Word))
 
 
+def _single(words: tuple[str, ...]) -> str:
+    """The one word given, or "" when none or several are."""
+    return words[0] if len(words) == 1 else ""
+
+
 def _bool(values: list[Value]) -> bool | None:
     for value in values:
         if isinstance(value, Bool):
@@ -702,7 +708,8 @@ class _Builder:
 
     def build_recipient(self, t: TypedDecl) -> Recipient:
         return Recipient(
-            **self.base(t), role="".join(_words(t.get("role"))),  # type: ignore[arg-type]
+            **self.base(t), role=_single(_words(t.get("role"))),  # type: ignore[arg-type]
+            roles=_words(t.get("role")),
             legal_name=_text(t.get("legal_name")), description=_text(t.get("description")),
             includes=_texts(t.get("includes")), sector=_text(t.get("sector")),
             countries=self.countries(t.get("country")),

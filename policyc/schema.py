@@ -187,7 +187,7 @@ KINDS: dict[str, KindSpec] = {
             _f("on_behalf_of", VT.STRING, "whom we act for, where `role processor`"),
         )),
         KindSpec("recipient", "who data is disclosed to", (
-            _f("role", VT.ENUM, "the recipient's role", choices=ROLES),
+            _f("role", VT.ENUM, "the recipient's role; two roles (`role processor, controller`) where the notice says it may act as either", many=True, choices=ROLES),
             _f("legal_name", VT.STRING, "the recipient's legal name"),
             _DESCRIPTION,
             _f("includes", VT.STRING, "named organisations within this category of recipient", many=True),

@@ -160,7 +160,7 @@ def _controller(model: Model, controller: Controller) -> Node:
 
 
 def _recipient(model: Model, recipient: Recipient) -> Node:
-    types = sorted({"dpv:Recipient", _ROLE_TYPES.get(recipient.role, "dpv:Recipient")})
+    types = sorted({"dpv:Recipient", *(_ROLE_TYPES.get(role, "dpv:Recipient") for role in recipient.roles)})
     return _compact({
         "@id": _label("recipient", recipient.key),
         "@type": types if len(types) > 1 else types[0],

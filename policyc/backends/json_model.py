@@ -79,7 +79,7 @@ def _data(data: Data) -> dict[str, Any]:
 
 def _recipient(recipient: Recipient) -> dict[str, Any]:
     return {
-        "id": recipient.key, "title": recipient.title, "role": recipient.role or None,
+        "id": recipient.key, "title": recipient.title, "role": recipient.role or None, "roles": list(recipient.roles),
         "legal_name": recipient.legal_name, "description": recipient.description,
         "includes": list(recipient.includes), "sector": recipient.sector, "countries": list(recipient.countries),
         "countries_unnamed": recipient.countries_unnamed,

@@ -836,8 +836,11 @@ def _processor(c: Composer) -> list[Block]:
 def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
     model = c.model
     items: list[Statement] = []
-    if recipient.role in _ROLES:
-        items.append(st("fact", [_ROLES[recipient.role]], [back(recipient, "role")], "Who they are"))
+    roles = [_ROLES[r] for r in recipient.roles if r in _ROLES]
+    if roles:
+        hedged = " or ".join([roles[0], *(lcfirst(r) for r in roles[1:])])
+        items.append(st("fact", [hedged + (", depending on the service" if len(roles) > 1 else "")],
+                        [back(recipient, "role")], "Who they are"))
     if recipient.legal_name and recipient.legal_name != title_of(recipient):
         items.append(st("fact", [recipient.legal_name], [back(recipient, "legal_name")], "Legal name"))
     if recipient.includes:

@@ -35,7 +35,7 @@ def recipient_too_generic(ctx: Context) -> Iterator[Diagnostic]:
         if recipient.legal_name or recipient.sector or recipient.includes:
             continue  # named, or described by sector, or listing the organisations it covers
         generic = bool(GENERIC_RECIPIENT.match(recipient.title or recipient.key.replace("_", " ")))
-        if generic or not recipient.role:
+        if generic or not recipient.roles:
             yield finding("P031", f"recipient `{recipient.key}` is too generic to tell people who gets their data",
                           recipient.span, label="what kind of organisation, in which sector?",
                           help='add `sector "..."` (such as "payment processing" or "IT hosting") and a specific '

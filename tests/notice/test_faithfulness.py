@@ -274,3 +274,22 @@ purpose accounts "Accounts" {
 """)
     glance = next(s for _, s in compose(model).statements() if s.label == "How long we keep it")
     assert "at most 6 years" in glance.text
+
+
+def test_a_hedged_role_is_published_as_the_notice_hedges_it() -> None:
+    model = _policy_with("""
+recipient partners "Delivery partners" {
+  role processor, controller
+  sector "parcel delivery"
+}
+purpose orders "Orders" {
+  uses contact
+  basis contract
+  shares_with partners
+}
+""")
+    recipient = model.recipients[0]
+    assert recipient.roles == ("processor", "controller") and recipient.role == ""
+    said = [s.text for _, s in compose(model).statements() if s.label == "Who they are"]
+    assert said == ["Service provider acting on our instructions or independent organisation (a controller in its "
+                    "own right), depending on the service"]
