@@ -109,6 +109,17 @@ MUTATIONS = [
     m("P064-withdraw-dropped", UK,
       '  withdraw """Withdraw consent at any time in your account settings, with the unsubscribe link in\n'
       '    any email, or by writing to privacy@northwind-home.example."""\n', "", "P064"),
+    m("P064-withdraw-gives-no-way", UK, "Withdraw consent at any time in your account settings, with the "
+      "unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
+      "You can withdraw consent\n    at any time.", "P064"),
+    m("P062-object-gives-no-way", UK, "You can object to fraud checks by writing to privacy@northwind-home.example. "
+      "You can stop\n    marketing emails at any time with the unsubscribe link.",
+      "You have the right to object to fraud checks\n    and to marketing emails.", "P062"),
+    m("P068-withdraw-only-by-unsubscribing", UK, "Withdraw consent at any time in your account settings, with the "
+      "unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
+      "Withdraw consent with the unsubscribe link in\n    any email.", "P068"),
+    m("P063-marketing-kind-without-object", EU_US, "  kind service.notifications\n  basis contract\n",
+      "  kind marketing.email\n  basis contract\n", "P063"),
     m("P065-ico-dropped", UK, "  authority ico\n", "", "P065"),
     m("P065-dpc-dropped", EU_US, "  authority dpc_ie, cppa\n", "  authority cppa\n", "P065"),
     m("P066-complaints-dropped", UK,
