@@ -389,8 +389,8 @@ class OfferedRight:
 
     @property
     def everywhere(self) -> bool:
-        """The right applies to all the data: it is universal, or not tied to particular purposes."""
-        return "universal" in self.because or not self.purposes
+        """The right applies to all the data: it is universal, offered with `also`, or not tied to purposes."""
+        return "universal" in self.because or "also" in self.because or not self.purposes
 
 
 @dataclass(slots=True, unsafe_hash=True)

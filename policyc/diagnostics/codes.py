@@ -96,8 +96,8 @@ _ROWS = (
     Code("P051", "retention-vague", W, "retention is only 'as long as necessary'", "13(2)(a), WP260"),
     Code("P060", "right-withheld", E, "a right the bases grant is excluded or missing", "13(2)(b), 15-22"),
     Code("P061", "right-not-applicable", W, "a right is promised where no basis grants it", "17(3), 20(1)"),
-    Code("P062", "objection-missing", E, "public task, legitimate interests and direct marketing come with the right to "
-         "object and a way to use it",
+    Code("P062", "objection-missing", E,
+         "public task, legitimate interests and direct marketing come with the right to object and a way to use it",
          "21(1), 21(4)"),
     Code("P063", "marketing-objection", E, "direct marketing comes with the absolute right to object", "21(2)-(3)"),
     Code("P064", "consent-withdrawal", E, "consent comes with the right to withdraw and how", "13(2)(c), 7(3)"),
