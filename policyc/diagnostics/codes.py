@@ -110,6 +110,11 @@ _ROWS = (
          "messages or cookies", "7(3), 13(2)(c)"),
     Code("P070", "requirement-undisclosed", E, "whether providing data is required, and what follows if not",
          "13(2)(e)"),
+    Code("P071", "response-too-slow", E, "requests are answered within one month", "12(3)"),
+    Code("P072", "fee-charged", E, "requests are free, a fee only for manifestly unfounded or excessive ones",
+         "12(5), 15(3)"),
+    Code("P073", "response-extension-as-rule", W, "the extension for complex requests is not the time to answer "
+         "every request", "12(3)"),
     Code("P080", "automated-decision-undisclosed", E, "automated decisions give logic, significance, consequences "
          "and safeguards", "13(2)(f), 22"),
     Code("P081", "automated-decision-special-data", E, "automated decisions on special data rest on explicit "

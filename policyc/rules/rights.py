@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic, Span
-from policyc.model import Purpose
+from policyc.model import Purpose, RightsInfo
 from policyc.rules import GDPR_LAWS, Context, finding, rule
+from policyc.typecheck import iso_days
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
 CONDITIONAL_RIGHTS = ("erasure", "portability", "object")
@@ -81,10 +82,15 @@ def right_not_applicable(ctx: Context) -> Iterator[Diagnostic]:
         return
     promised = [*info.also, *(key for key, _ in info.describe)]
     for key in dict.fromkeys(promised):
-        if key not in CONDITIONAL_RIGHTS:
-            continue
         offered = ctx.model.offered(key)
-        if offered is None or offered.because == ("also",):
+        if key == "automated_decision" and key in info.also and offered is not None and offered.because == ("also",):
+            # `describe` alone is P067: the description of a right not offered is not shown
+            yield finding("P061", "the Art 22 rights about automated decisions are promised, but no purpose makes an "
+                          "automated decision", info.field_span("also"),
+                          label="nothing to apply to",
+                          help="declare the `decision` and list it in the purpose's `automated_decisions`, or "
+                          "remove the right")
+        elif key in CONDITIONAL_RIGHTS and (offered is None or offered.because == ("also",)):
             yield finding("P061", f"the right `{key}` is promised, but no purpose's basis grants it",
                           info.field_span("also" if key in info.also else "describe"),
                           label="not granted by any basis",
@@ -262,3 +268,69 @@ def _observed_online(purpose: Purpose) -> bool:
 _GENERAL_ACTION = re.compile(
     r"\b(account settings|privacy settings|settings|preferences|preference cent(re|er)|dashboard|"
     r"privacy cent(re|er)|form|account)\b", re.IGNORECASE)
+
+
+# Art 12(3): one month from receipt, extendable by two further months for complex or numerous requests, if
+# the person is told of the extension within the first month. A calendar month is at most 31 days.
+ONE_MONTH_DAYS = 31.0
+THREE_MONTHS_DAYS = 92.0
+_EXTENSION = re.compile(r"\b(extend\w*|extension|further (two )?months|two (further|more|additional) months|"
+                        r"complex|numerous)\b", re.IGNORECASE)
+
+
+def _slow_response(ctx: Context) -> tuple[RightsInfo, bool] | None:
+    """The `rights` whose `respond_within` is beyond one month, and whether that is only the Art 12(3) extension
+    (at most three months, with the text speaking of extending the time for complex requests)."""
+    info = ctx.model.rights_info
+    if info is None or not info.respond_within:
+        return None
+    days = iso_days(info.respond_within)
+    if days is None or days <= ONE_MONTH_DAYS:
+        return None
+    said = " ".join((info.text, info.verify, info.fee))
+    return info, days <= THREE_MONTHS_DAYS and bool(_EXTENSION.search(said))
+
+
+@rule("P071")
+def response_too_slow(ctx: Context) -> Iterator[Diagnostic]:
+    slow = _slow_response(ctx)
+    if slow is not None and not slow[1]:
+        yield finding("P071", "requests must be answered within one month, but `respond_within` is longer",
+                      slow[0].field_span("respond_within"), label="beyond one month",
+                      help="write `respond_within 1 month`; the time may be extended by two further months only "
+                      "for complex or numerous requests, telling the person within the first month (Art 12(3))")
+
+
+@rule("P073")
+def response_extension_as_rule(ctx: Context) -> Iterator[Diagnostic]:
+    slow = _slow_response(ctx)
+    if slow is not None and slow[1]:
+        yield finding("P073", "`respond_within` gives the time extended for complex requests as the time to answer "
+                      "every request", slow[0].field_span("respond_within"), label="beyond one month",
+                      help="write `respond_within 1 month`, and keep the extension for complex or numerous "
+                      "requests in the text, with the promise to tell the person within the first month "
+                      "(Art 12(3))")
+
+
+# Art 12(5): rights are exercised free of charge; a fee only for manifestly unfounded or excessive requests
+# (or, for access, further copies, Art 15(3)).
+_CHARGE = re.compile(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
+                     r"\b(charg\w*|fees?|payment|pay)\b", re.IGNORECASE)
+_FREE = re.compile(r"\b(free|no (fee|charge)|not charge|never charge|without (a )?(fee|charge)|don'?t charge|"
+                   r"do not (normally |usually )?charge|unfounded|excessive|further cop(y|ies)|additional cop(y|ies)|"
+                   r"repetitive|repeated|(not|n't|never) (have|need) to pay|(not|n't|never) (be )?(ask|charg)\w*)\b",
+                   re.IGNORECASE)
+
+
+@rule("P072")
+def fee_charged(ctx: Context) -> Iterator[Diagnostic]:
+    info = ctx.model.rights_info
+    if info is None or not info.fee:
+        return
+    text = info.fee.replace("\u2019", "'")
+    if _CHARGE.search(text) and not _FREE.search(text):
+        yield finding("P072", "the `fee` text charges for requests, which must be free", info.field_span("fee"),
+                      label="a fee for ordinary requests",
+                      help="requests are free (Art 12(5)): a reasonable fee is allowed only for manifestly unfounded "
+                      "or excessive requests, or for further copies of the data (Art 15(3)); say so, such as \"We "
+                      "do not charge a fee, except for manifestly unfounded or excessive requests\"")
