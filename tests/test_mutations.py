@@ -168,6 +168,8 @@ MUTATIONS = [
       "  kind analytics\n  basis contract\n", "P120"),
     m("P121-implied-cookie-consent", UK, "cookie_consent opt_in_banner", "cookie_consent implied", "P121"),
     m("P122-cookie-expiry-dropped", UK, "  expires 13 months\n", "", "P122"),
+    m("P125-analytics-cookie-called-necessary", UK, '  name "nw_basket"\n', '  name "_gid"\n', "P125"),
+    m("P125-advertising-cookie-called-necessary", EU_US, '  name "ts_session"\n', '  name "_fbp"\n', "P125"),
     m("P123-cookie-provider-dropped", UK, 'cookie basket "Basket cookie" {\n  provider first_party\n',
       'cookie basket "Basket cookie" {\n', "P123"),
     # --- C001-C010: CCPA ------------------------------------------------------------------------

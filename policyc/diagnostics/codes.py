@@ -133,8 +133,11 @@ _ROWS = (
          "PECR reg 6, ePrivacy 5(3)"),
     Code("P121", "implied-cookie-consent", E, "cookie consent is not inferred from continued browsing",
          "4(11), 7; C-673/17 Planet49"),
-    Code("P122", "cookie-duration-missing", W, "each cookie states how long it lasts", "PECR reg 6(2)"),
+    Code("P122", "cookie-duration-missing", W, "each cookie that needs consent states how long it lasts",
+         "PECR reg 6(2), ePrivacy 5(3)"),
     Code("P123", "cookie-provider-unstated", W, "each cookie says who sets it", "PECR reg 6(2)"),
+    Code("P125", "known-cookie-called-necessary", E, "a well-known analytics or advertising cookie is not labelled "
+         "strictly necessary", "PECR reg 6(4), ePrivacy 5(3)"),
     # CCPA / CPRA
     Code("C001", "ccpa-categories", E, "categories of personal and sensitive personal information are listed",
          "1798.100(a)(1)"),
