@@ -17,6 +17,7 @@ Every backend reads only this model; the legal rules read it too.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -142,6 +143,20 @@ class Provision(Entity):
 class PurposeKind(Entity):
     dpv: str = ""
     fides: str = ""
+    direct_marketing: bool = False  # a purpose of this kind is direct marketing (Art 21(2))
+    provides_service: bool = False  # a purpose of this kind delivers what the person asked for (Art 7(4))
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class KnownCookie(Entity):
+    """A cookie a widely used analytics or advertising tool sets, recognised by its name."""
+
+    patterns: tuple[str, ...] = ()
+    kind: str = ""
+    provider: str = ""
+
+    def matches(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -322,6 +337,16 @@ class Purpose(Entity):
     def as_processor(self) -> bool:
         return self.role == "processor"
 
+    @property
+    def is_direct_marketing(self) -> bool:
+        """`direct_marketing yes`, or a kind that the taxonomy marks as direct marketing (`marketing.email`)."""
+        return self.direct_marketing or any(k.direct_marketing for k in self.kinds)
+
+    @property
+    def provides_service(self) -> bool:
+        """A kind that the taxonomy marks as delivering what the person asked for (`orders`, `account`)."""
+        return any(k.provides_service for k in self.kinds)
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class Cookie(Entity):
@@ -378,6 +403,14 @@ class OfferedRight:
     because: tuple[str, ...]  # "universal", "basis consent", "direct marketing", "also", ...
     description: str
     excluded: str = ""  # the reason, when the policy withholds it
+    # The controller purposes whose basis, condition, direct marketing or decisions give the right; empty
+    # when it applies to everything (a universal right) or only because the author added it with `also`.
+    purposes: tuple[Purpose, ...] = ()
+
+    @property
+    def everywhere(self) -> bool:
+        """The right applies to all the data: it is universal, offered with `also`, or not tied to purposes."""
+        return "universal" in self.because or "also" in self.because or not self.purposes
 
 
 # `Transfer.country` for a destination that is not a country code.
@@ -486,6 +519,7 @@ class Model:
     all_categories: dict[str, Category] = field(default_factory=dict)  # the whole taxonomy, for ancestors
     all_purpose_kinds: dict[str, PurposeKind] = field(default_factory=dict)
     all_ccpa_categories: dict[str, CcpaCategory] = field(default_factory=dict)
+    known_cookies: list[KnownCookie] = field(default_factory=list)  # the stdlib's and the policy's own
     provisions: list[Provision] = field(default_factory=list)  # of the laws in force, in stdlib order
     regions: dict[str, frozenset[str]] = field(default_factory=dict)
     assertions: list[ast.Assert] = field(default_factory=list)
@@ -656,7 +690,13 @@ class _Builder:
                          text=_text(t.get("text")))
 
     def build_purpose_kind(self, t: TypedDecl) -> PurposeKind:
-        return PurposeKind(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")))  # type: ignore[arg-type]
+        return PurposeKind(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")),  # type: ignore[arg-type]
+                           direct_marketing=bool(_bool(t.get("direct_marketing"))),
+                           provides_service=bool(_bool(t.get("provides_service"))))
+
+    def build_known_cookie(self, t: TypedDecl) -> KnownCookie:
+        return KnownCookie(**self.base(t), patterns=_texts(t.get("pattern")),  # type: ignore[arg-type]
+                           kind="".join(_words(t.get("kind"))), provider=_text(t.get("provider")))
 
     def build_adequacy(self, t: TypedDecl) -> Adequacy:
         law = _refs(t.get("law"))
@@ -876,6 +916,10 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
             statutory = builder.entity(t)
             assert isinstance(statutory, CcpaCategory)
             model.all_ccpa_categories.setdefault(statutory.key, statutory)
+        elif kind == "known_cookie":
+            known = builder.entity(t)
+            assert isinstance(known, KnownCookie)
+            model.known_cookies.append(known)
         elif kind == "provision":
             provision = builder.entity(t)
             assert isinstance(provision, Provision)
@@ -938,16 +982,19 @@ def derive_rights(model: Model) -> list[OfferedRight]:
     """
     laws = {law.key for law in model.laws}
     reasons: dict[str, list[str]] = {}
+    owners: dict[str, list[Purpose]] = {}
 
     def in_force(right: Right) -> bool:
         return not laws or not right.laws or bool(laws & set(right.laws))
 
-    def grant(key: str, because: str) -> None:
+    def grant(key: str, because: str, purpose: Purpose | None = None) -> None:
         right = model.all_rights.get(key)
         if right is not None and (because == "also" or in_force(right)):
             reasons.setdefault(key, [])
             if because not in reasons[key]:
                 reasons[key].append(because)
+            if purpose is not None and purpose not in owners.setdefault(key, []):
+                owners[key].append(purpose)
 
     for right in model.all_rights.values():
         if right.universal and in_force(right):
@@ -955,11 +1002,11 @@ def derive_rights(model: Model) -> list[OfferedRight]:
     for purpose in model.controller_purposes:
         for use in (*purpose.bases, *purpose.conditions):
             for granted in use.basis.grants:
-                grant(granted, f"{'condition' if use in purpose.conditions else 'basis'} {use.basis.key}")
-        if purpose.direct_marketing:
-            grant("object_direct_marketing", "direct marketing")
+                grant(granted, f"{'condition' if use in purpose.conditions else 'basis'} {use.basis.key}", purpose)
+        if purpose.is_direct_marketing:
+            grant("object_direct_marketing", "direct marketing", purpose)
         if purpose.decisions:
-            grant("automated_decision", "automated decisions")
+            grant("automated_decision", "automated decisions", purpose)
     info = model.rights_info
     for extra in info.also if info else ():
         grant(extra, "also")
@@ -968,7 +1015,8 @@ def derive_rights(model: Model) -> list[OfferedRight]:
     order = list(model.all_rights)
     return [
         OfferedRight(model.all_rights[key], tuple(reasons[key]),
-                     described.get(key) or model.all_rights[key].summary, excluded.get(key, ""))
+                     described.get(key) or model.all_rights[key].summary, excluded.get(key, ""),
+                     tuple(owners.get(key, ())))
         for key in sorted(reasons, key=order.index)
     ]
 

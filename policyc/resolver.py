@@ -26,7 +26,7 @@ from policyc.resources import stdlib_dir
 from policyc.schema import KINDS
 from policyc.source import Source, SourceError, read_source
 
-PRELUDE = ("core", "categories", "purposes", "places", "events", "measures")
+PRELUDE = ("core", "categories", "purposes", "places", "events", "measures", "cookies")
 
 
 @dataclass(eq=False)

@@ -304,7 +304,21 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("ccpa_category", "a category of personal information listed in the CCPA (1798.140(v)(1))", (
             _ARTICLE, _SUMMARY,
         ), stdlib=True),
-        KindSpec("purpose_kind", "an entry of the purpose taxonomy", (_DPV, _FIDES, _SUMMARY), stdlib=True),
+        KindSpec("purpose_kind", "an entry of the purpose taxonomy", (
+            _DPV, _FIDES, _SUMMARY,
+            _f("direct_marketing", VT.BOOL, "`yes` when a purpose of this kind is direct marketing, with the "
+               "absolute right to object (Art 21(2)), whether or not the purpose says `direct_marketing yes`"),
+            _f("provides_service", VT.BOOL, "`yes` when a purpose of this kind delivers what the person asked for "
+               "(a contract, an order, an account): consent cannot be made a condition of it (Art 7(4)), and "
+               "sensitive data used for it is within the CCPA's permitted uses (11 CCR 7027(m))"),
+        ), stdlib=True),
+        KindSpec("known_cookie", "a cookie that a widely used analytics or advertising tool sets, by name", (
+            _f("pattern", VT.STRING, "the cookie's name; `*` stands for any run of characters (`_ga_*`)",
+               required=True, many=True),
+            _f("kind", VT.ENUM, "what the cookie is for", required=True, choices=COOKIE_KINDS),
+            _f("provider", VT.STRING, "the tool and the company behind it"),
+            _SUMMARY,
+        ), stdlib=True),
         KindSpec("country", "an ISO 3166-1 country", (_DPV,), stdlib=True),
         KindSpec("region", "a named group of countries", (
             _f("countries", VT.COUNTRY, "the members", many=True, kinds=("country",)),

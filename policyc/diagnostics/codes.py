@@ -103,7 +103,8 @@ _ROWS = (
     Code("P051", "retention-vague", W, "retention is only 'as long as necessary'", "13(2)(a), WP260"),
     Code("P060", "right-withheld", E, "a right the bases grant is excluded or missing", "13(2)(b), 15-22"),
     Code("P061", "right-not-applicable", W, "a right is promised where no basis grants it", "17(3), 20(1)"),
-    Code("P062", "objection-missing", E, "public task or legitimate interests come with the right to object",
+    Code("P062", "objection-missing", E,
+         "public task, legitimate interests and direct marketing come with the right to object and a way to use it",
          "21(1), 21(4)"),
     Code("P063", "marketing-objection", E, "direct marketing comes with the absolute right to object", "21(2)-(3)"),
     Code("P064", "consent-withdrawal", E, "consent comes with the right to withdraw and how", "13(2)(c), 7(3)"),
@@ -112,8 +113,15 @@ _ROWS = (
     Code("P066", "complaint-to-controller", W, "a route to complain to the controller itself (UK, from 2026-06-19)",
          "DUAA 2025 s103"),
     Code("P067", "described-right-not-offered", W, "a `describe` of a right the notice does not offer", "13(2)(b)"),
+    Code("P068", "withdrawal-partial", W, "the `withdraw` text's routes reach every consent, not only marketing "
+         "messages or cookies", "7(3), 13(2)(c)"),
     Code("P070", "requirement-undisclosed", E, "whether providing data is required, and what follows if not",
          "13(2)(e)"),
+    Code("P071", "response-too-slow", E, "requests are answered within one month", "12(3)"),
+    Code("P072", "fee-charged", E, "requests are free, a fee only for manifestly unfounded or excessive ones",
+         "12(5), 15(3)"),
+    Code("P073", "response-extension-as-rule", W, "the extension for complex requests is not the time to answer "
+         "every request", "12(3)"),
     Code("P080", "automated-decision-undisclosed", E, "automated decisions give logic, significance, consequences "
          "and safeguards", "13(2)(f), 22"),
     Code("P081", "automated-decision-special-data", E, "automated decisions on special data rest on explicit "
@@ -132,8 +140,11 @@ _ROWS = (
          "PECR reg 6, ePrivacy 5(3)"),
     Code("P121", "implied-cookie-consent", E, "cookie consent is not inferred from continued browsing",
          "4(11), 7; C-673/17 Planet49"),
-    Code("P122", "cookie-duration-missing", W, "each cookie states how long it lasts", "PECR reg 6(2)"),
+    Code("P122", "cookie-duration-missing", W, "each cookie that needs consent states how long it lasts",
+         "PECR reg 6(2), ePrivacy 5(3)"),
     Code("P123", "cookie-provider-unstated", W, "each cookie says who sets it", "PECR reg 6(2)"),
+    Code("P125", "known-cookie-called-necessary", E, "a well-known analytics or advertising cookie is not labelled "
+         "strictly necessary", "PECR reg 6(4), ePrivacy 5(3)"),
     # CCPA / CPRA
     Code("C001", "ccpa-categories", E, "categories of personal and sensitive personal information are listed",
          "1798.100(a)(1)"),

@@ -496,7 +496,8 @@ def _causes(model: Model, offered: OfferedRight) -> list[Backing]:
                 uses = purpose.bases if kind == "basis" else purpose.conditions
                 out.extend(Backing(f"purpose:{purpose.key}:{kind}", u.span) for u in uses if u.basis.key == key)
         elif because == "direct marketing":
-            out.extend(back(p, "direct_marketing") for p in model.controller_purposes if p.direct_marketing)
+            out.extend(back(p, "direct_marketing" if p.direct_marketing else "kind")
+                       for p in model.controller_purposes if p.is_direct_marketing)
         elif because == "automated decisions":
             out.extend(back(p, "automated_decisions") for p in model.controller_purposes if p.decisions)
         elif because == "also" and info is not None:
@@ -1025,6 +1026,9 @@ def _rights(c: Composer) -> list[Block]:
             text = prose("law", offered.description, [back_span(f"right:{right.key}:summary", right.span)], 3)
         if text:
             blocks.append(text)
+        scope = _scope(offered)
+        if scope is not None and not offered.excluded:
+            blocks.append(Paragraph([scope]))
         why = _causes(model, offered)
         if offered.excluded:
             assert info is not None
@@ -1076,6 +1080,24 @@ def _rights(c: Composer) -> list[Block]:
             "You can tell us to limit the use of your sensitive personal information at ",
             channel(policy.limit_use_url), "."], [back(policy, "limit_use_url")])])]))
     return out
+
+
+def _scope(offered: OfferedRight) -> Statement | None:
+    """Which uses of data a right that depends on the basis covers (portability only where the basis is
+    consent or a contract, Art 20(1)), backed by the bases, marketing or decisions that give it."""
+    if offered.everywhere:
+        return None
+    key = offered.right.key
+    backing: list[Backing] = []
+    for purpose in offered.purposes:
+        for kind, uses in (("basis", purpose.bases), ("condition", purpose.conditions)):
+            backing.extend(Backing(f"purpose:{purpose.key}:{kind}", u.span) for u in uses if key in u.basis.grants)
+        if key == "object_direct_marketing" and purpose.is_direct_marketing:
+            backing.append(back(purpose, "direct_marketing" if purpose.direct_marketing else "kind"))
+        if key == "automated_decision" and purpose.decisions:
+            backing.append(back(purpose, "automated_decisions"))
+    parts = joined([entity_ref("purpose", p) for p in offered.purposes], conjunction="", separator="; ")
+    return st("derived", ["This right applies to the data we use for: ", *parts, "."], backing)
 
 
 def _how(key: str, can_exercise: bool, withdraw: bool, objection: bool, decisions: bool) -> list[Part] | None:

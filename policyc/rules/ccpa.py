@@ -6,11 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
+from policyc.model import Purpose
 from policyc.rules import Context, finding, rule
 
 CCPA = ("ccpa",)
 CCPA_RIGHTS = ("know", "delete", "correct", "opt_out_sale_share", "limit_sensitive", "non_discrimination")
-BEYOND_PERMITTED = ("marketing", "advertising", "personalisation", "analytics")
+BEYOND_PERMITTED = ("marketing", "advertising", "analytics", "data_sale")
+
+
+def beyond_permitted(purpose: Purpose) -> bool:
+    """The purpose goes beyond the uses of sensitive data that 11 CCR 7027(m) permits: marketing, advertising,
+    analytics or sale; or personalisation, unless the purpose is also the service the consumer asked for
+    (7027(m)(1): what an average consumer who requests the goods or services reasonably expects)."""
+    if purpose.is_direct_marketing or any(k.key.startswith(BEYOND_PERMITTED) for k in purpose.kinds):
+        return True
+    personal = any(k.key == "personalisation" or k.key.startswith("personalisation.") for k in purpose.kinds)
+    return personal and not purpose.provides_service
 
 
 @rule("C001", laws=CCPA)
@@ -61,7 +72,7 @@ def ccpa_limit_link(ctx: Context) -> Iterator[Diagnostic]:
     if policy.limit_use_url or policy.has_field("limit_use_url"):
         return
     for purpose in ctx.model.purposes:
-        beyond = purpose.direct_marketing or any(k.key.startswith(BEYOND_PERMITTED) for k in purpose.kinds)
+        beyond = beyond_permitted(purpose)
         sensitive = [d for d in purpose.uses if d.is_sensitive]
         if beyond and sensitive:
             yield finding("C005", f"sensitive personal information (`{sensitive[0].key}`) is used for `{purpose.key}` "

@@ -1,4 +1,4 @@
-"""P120–P123: cookies and similar technologies (PECR reg 6, ePrivacy Art 5(3), GDPR Art 4(11))."""
+"""P120–P125: cookies and similar technologies (PECR reg 6, ePrivacy Art 5(3), GDPR Art 4(11))."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def implied_cookie_consent(ctx: Context) -> Iterator[Diagnostic]:
 @rule("P122")
 def cookie_duration_missing(ctx: Context) -> Iterator[Diagnostic]:
     for cookie in ctx.model.cookies:
+        if cookie.essential:
+            continue  # exempt from reg 6(1)-(2) by reg 6(4): duration is good practice, not a requirement
         if not cookie.expires and not cookie.has_field("expires"):
             yield finding("P122", f"cookie `{cookie.key}` does not say how long it lasts", cookie.span,
                           label="no `expires`", help="add `expires 2 years`, `expires 30 days` or `expires session`")
@@ -49,3 +51,21 @@ def cookie_provider_unstated(ctx: Context) -> Iterator[Diagnostic]:
             yield finding("P123", f"cookie `{cookie.key}` does not say who sets it", cookie.span, label="no `provider`",
                           help="add `provider first_party` for a cookie we set, or `provider RECIPIENT` for one a "
                           "third party sets")
+
+
+@rule("P125")
+def known_cookie_called_necessary(ctx: Context) -> Iterator[Diagnostic]:
+    for cookie in ctx.model.cookies:
+        if not cookie.essential:
+            continue
+        for name in (*cookie.names, cookie.key):
+            known = next((k for k in ctx.model.known_cookies if k.kind != "strictly_necessary" and k.matches(name)),
+                         None)
+            if known is not None:
+                yield finding("P125", f"cookie `{cookie.key}` is labelled strictly necessary, but `{name}` is a "
+                              f"{known.kind} cookie of {known.provider or known.title or known.key}",
+                              cookie.field_span("kind"), label="not strictly necessary",
+                              help=f"mark it `kind {known.kind}` and base its purpose on consent: the exemption of "
+                              "PECR reg 6(4) and ePrivacy Art 5(3) covers only what the service the user asked for "
+                              "cannot work without")
+                break

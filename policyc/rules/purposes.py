@@ -17,6 +17,24 @@ VAGUE_PURPOSE = re.compile(
 )
 
 
+# Words that only restate Art 6(1)(f): "our legitimate business interests", "the interests of our
+# business", "legitimate business purposes". A note made only of these names no interest (Art 13(1)(d)).
+_RESTATING_WORDS = frozenset({
+    "our", "the", "its", "their", "of", "for", "in", "and", "or", "to", "a", "an", "we", "us", "it", "own",
+    "legitimate", "legitimately", "interest", "interests", "business", "businesses", "business's", "commercial",
+    "company", "company's", "companies", "organisation", "organization", "group", "purpose", "purposes",
+    "reason", "reasons", "pursue", "pursued", "pursuing", "pursuit", "general", "operational", "legal",
+    "other", "party", "parties", "third", "this", "that", "as", "such", "necessary", "needs", "based", "on",
+})
+_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def restates_basis(note: str) -> bool:
+    """The note is made only of words that restate the basis: it names no interest."""
+    words = _WORD.findall(note.lower().replace("\u2019", "'"))
+    return bool(words) and all(w in _RESTATING_WORDS for w in words)
+
+
 @rule("P010")
 def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
     for purpose in ctx.model.controller_purposes:
@@ -32,11 +50,19 @@ def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
 def legitimate_interest_unstated(ctx: Context) -> Iterator[Diagnostic]:
     for purpose in ctx.model.controller_purposes:
         for use in purpose.bases:
-            if "interest" in use.basis.requires and not use.note.strip():
+            if "interest" not in use.basis.requires:
+                continue
+            if not use.note.strip():
                 yield finding("P012", f"purpose `{purpose.key}` relies on {use.basis.title or use.basis.key} "
                               "without saying what the interest is", use.span, label="which interest?",
                               help=f'write the interest after the basis: `basis {use.basis.key} "preventing '
                               'fraud against our customers"`')
+            elif restates_basis(use.note):
+                yield finding("P012", f"purpose `{purpose.key}` relies on {use.basis.title or use.basis.key} "
+                              f"without saying what the interest is: \"{use.note.strip()}\" only restates the "
+                              "basis", use.span, label="which interest?",
+                              help="name the interest itself, such as \"preventing fraud against our customers\" "
+                              "or \"telling existing customers about products like those they bought\"")
 
 
 @rule("P013")

@@ -3,16 +3,55 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic, Span
+from policyc.model import Purpose, RightsInfo
 from policyc.rules import GDPR_LAWS, Context, finding, rule
+from policyc.typecheck import iso_days
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
 CONDITIONAL_RIGHTS = ("erasure", "portability", "object")
 _REASONS = {"universal": "every lawful basis", "direct marketing": "direct marketing",
             "automated decisions": "automated decision-making", "also": "your `also`"}
 COMPLAINTS_TO_CONTROLLER_FROM = dt.date(2026, 6, 19)  # Data (Use and Access) Act 2025 s103 in force
+
+# How a person can act on a `withdraw` or `object` text (Art 7(3), 12(2), 21(4)). A channel of its own:
+# an e-mail address, a web address, a telephone number or a postal address.
+_OWN_CHANNEL = re.compile(
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://|\bwww\.|\b[\w-]+\.(com|org|net|example|co\.uk|uk|eu|ie|io|app)/"
+    r"|\+?\d[\d ().-]{6,}\d|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b(write|writing|post|posting) to\b|\bby post\b",
+)
+# An action in the product itself.
+_ACTION = re.compile(
+    r"\b(unsubscrib\w*|opt[- ]?out|settings?|preferences?|preference cent(re|er)|dashboard|privacy cent(re|er)|"
+    r"reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|toggl\w*|switch\w* off|"
+    r"turn\w* off|untick\w*|uncheck\w*|cookie banner|banner|form|link|button|app|account)\b",
+    re.IGNORECASE,
+)
+# A reference to the notice's contact channels ("contact us"): a way only when the notice gives them.
+_ASK_US = re.compile(
+    r"\b(contact\w*|email\w*|e-mail\w*|writ\w*|call\w*|phon\w*|tell\w*|ask\w*|let)( to)? (us|our|the)\b"
+    r"|\btell your\b|\bspeak to\b",
+    re.IGNORECASE,
+)
+# Channels that reach only one kind of consent: marketing messages, or cookies.
+_MARKETING_ONLY = re.compile(r"\b(unsubscrib\w*|opt[- ]?out link|(reply(ing)?|text(ing)?|send(ing)?) stop|stop to)\b",
+                             re.IGNORECASE)
+_COOKIES_ONLY = re.compile(r"\bcookie (settings|banner|preferences|choices|consent (tool|manager))\b|"
+                           r"\bmanage cookies\b", re.IGNORECASE)
+
+
+def _has_channels(ctx: Context) -> bool:
+    info = ctx.model.rights_info
+    return bool(info is not None and info.contact) or any(c.channels for c in ctx.model.controllers)
+
+
+def gives_a_way(text: str, *, has_channels: bool) -> bool:
+    """The text says how to act: a channel, an action in the product, or `contact us` where the notice
+    gives contact details."""
+    return bool(_OWN_CHANNEL.search(text) or _ACTION.search(text) or (has_channels and _ASK_US.search(text)))
 
 
 def _rights_span(ctx: Context) -> Span:
@@ -43,10 +82,15 @@ def right_not_applicable(ctx: Context) -> Iterator[Diagnostic]:
         return
     promised = [*info.also, *(key for key, _ in info.describe)]
     for key in dict.fromkeys(promised):
-        if key not in CONDITIONAL_RIGHTS:
-            continue
         offered = ctx.model.offered(key)
-        if offered is None or offered.because == ("also",):
+        if key == "automated_decision" and key in info.also and offered is not None and offered.because == ("also",):
+            # `describe` alone is P067: the description of a right not offered is not shown
+            yield finding("P061", "the Art 22 rights about automated decisions are promised, but no purpose makes an "
+                          "automated decision", info.field_span("also"),
+                          label="nothing to apply to",
+                          help="declare the `decision` and list it in the purpose's `automated_decisions`, or "
+                          "remove the right")
+        elif key in CONDITIONAL_RIGHTS and (offered is None or offered.because == ("also",)):
             yield finding("P061", f"the right `{key}` is promised, but no purpose's basis grants it",
                           info.field_span("also" if key in info.also else "describe"),
                           label="not granted by any basis",
@@ -78,9 +122,16 @@ def described_right_not_offered(ctx: Context) -> Iterator[Diagnostic]:
 def objection_missing(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     if info is not None and info.object:
+        objectable = [p for p in ctx.model.controller_purposes
+                      if p.is_direct_marketing or any("object" in u.basis.grants for u in p.bases)]
+        if objectable and not gives_a_way(info.object, has_channels=_has_channels(ctx)):
+            yield finding("P062", "the `object` text does not say how to object", info.field_span("object"),
+                          label="no e-mail, address, link or setting",
+                          help="say where or how: an e-mail or postal address, a web page, a telephone number, "
+                          "or an action such as the unsubscribe link or a setting in the account")
         return
     for purpose in ctx.model.controller_purposes:
-        if purpose.direct_marketing:
+        if purpose.is_direct_marketing:
             continue  # P063
         grants = [u for u in purpose.bases if "object" in u.basis.grants]
         if grants:
@@ -94,7 +145,7 @@ def objection_missing(ctx: Context) -> Iterator[Diagnostic]:
 @rule("P063")
 def marketing_objection(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
-    marketing = [p for p in ctx.model.controller_purposes if p.direct_marketing]
+    marketing = [p for p in ctx.model.controller_purposes if p.is_direct_marketing]
     if not marketing:
         return
     excluded = info is not None and any(k in ("object", "object_direct_marketing") for k, _ in info.exclude)
@@ -106,8 +157,9 @@ def marketing_objection(ctx: Context) -> Iterator[Diagnostic]:
                       "withheld", info.field_span("exclude"), label="excluded here",
                       help="the objection to direct marketing is absolute (Art 21(3)): remove the `exclude`")
         return
+    span = purpose.field_span("direct_marketing" if purpose.direct_marketing else "kind")
     yield finding("P063", f"purpose `{purpose.key}` is direct marketing, but the notice does not say how to stop it",
-                  purpose.field_span("direct_marketing"), label="the right to object is absolute here",
+                  span, label="the right to object is absolute here",
                   help='add `object "Use the unsubscribe link in any email, or write to ..."` to `rights`')
 
 
@@ -116,6 +168,11 @@ def consent_withdrawal(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     excluded = info is not None and any(k == "withdraw_consent" for k, _ in info.exclude)
     if info is not None and info.withdraw and not excluded:
+        if _consent_purposes(ctx) and not gives_a_way(info.withdraw, has_channels=_has_channels(ctx)):
+            yield finding("P064", "the `withdraw` text does not say how to withdraw consent",
+                          info.field_span("withdraw"), label="no e-mail, address, link or setting",
+                          help="say where or how: an e-mail address, a web page, a setting in the account or the "
+                          "cookie banner, the unsubscribe link; withdrawing must be as easy as consenting (Art 7(3))")
         return
     for purpose in ctx.model.controller_purposes:
         for use in (*purpose.bases, *purpose.conditions):
@@ -164,3 +221,116 @@ def complaint_to_controller(ctx: Context) -> Iterator[Diagnostic]:
                       label="no `complaints`",
                       help='from 19 June 2026 UK controllers must offer a complaints route: add `complaints "..."` '
                       "to `rights`")
+
+
+def _consent_purposes(ctx: Context) -> list[Purpose]:
+    return [p for p in ctx.model.controller_purposes
+            if any("withdrawal" in u.basis.requires for u in (*p.bases, *p.conditions))]
+
+
+@rule("P068")
+def withdrawal_partial(ctx: Context) -> Iterator[Diagnostic]:
+    """A `withdraw` text whose only routes reach one kind of consent (the unsubscribe link, reply STOP; the
+    cookie settings) leaves the other consents without a way to withdraw them."""
+    info = ctx.model.rights_info
+    if info is None or not info.withdraw:
+        return
+    text = info.withdraw
+    marketing_only = bool(_MARKETING_ONLY.search(text))
+    cookies_only = bool(_COOKIES_ONLY.search(text))
+    if not (marketing_only or cookies_only):
+        return
+    rest = _COOKIES_ONLY.sub(" ", _MARKETING_ONLY.sub(" ", text))
+    if _OWN_CHANNEL.search(rest) or _GENERAL_ACTION.search(rest) or (_has_channels(ctx) and _ASK_US.search(rest)):
+        return  # a general route as well
+    with_cookies = {p.key for c in ctx.model.cookies for p in c.purposes}
+    for purpose in _consent_purposes(ctx):
+        if marketing_only and purpose.is_direct_marketing:
+            continue
+        if cookies_only and (purpose.key in with_cookies or _observed_online(purpose)):
+            continue
+        route = " and ".join(r for r, on in (("marketing messages", marketing_only), ("cookies", cookies_only)) if on)
+        yield finding("P068", f"the `withdraw` text only reaches consent to {route}, but purpose `{purpose.key}` "
+                      "also rests on consent", info.field_span("withdraw"), label=f"only {route}",
+                      help="add a route that works for every consent, such as an e-mail address or a setting in "
+                      "the account, or say how to withdraw each one")
+        return
+
+
+def _observed_online(purpose: Purpose) -> bool:
+    """The purpose uses only data observed while people browse, which is what cookie settings control."""
+    return bool(purpose.uses) and all(
+        "observed" in d.sources or any(c.key == "online" or c.key.startswith("online.") for c in d.categories)
+        for d in purpose.uses)
+
+
+# Actions that are not tied to one kind of consent.
+_GENERAL_ACTION = re.compile(
+    r"\b(account settings|privacy settings|settings|preferences|preference cent(re|er)|dashboard|"
+    r"privacy cent(re|er)|form|account)\b", re.IGNORECASE)
+
+
+# Art 12(3): one month from receipt, extendable by two further months for complex or numerous requests, if
+# the person is told of the extension within the first month. A calendar month is at most 31 days.
+ONE_MONTH_DAYS = 31.0
+THREE_MONTHS_DAYS = 92.0
+_EXTENSION = re.compile(r"\b(extend\w*|extension|further (two )?months|two (further|more|additional) months|"
+                        r"complex|numerous)\b", re.IGNORECASE)
+
+
+def _slow_response(ctx: Context) -> tuple[RightsInfo, bool] | None:
+    """The `rights` whose `respond_within` is beyond one month, and whether that is only the Art 12(3) extension
+    (at most three months, with the text speaking of extending the time for complex requests)."""
+    info = ctx.model.rights_info
+    if info is None or not info.respond_within:
+        return None
+    days = iso_days(info.respond_within)
+    if days is None or days <= ONE_MONTH_DAYS:
+        return None
+    said = " ".join((info.text, info.verify, info.fee))
+    return info, days <= THREE_MONTHS_DAYS and bool(_EXTENSION.search(said))
+
+
+@rule("P071")
+def response_too_slow(ctx: Context) -> Iterator[Diagnostic]:
+    slow = _slow_response(ctx)
+    if slow is not None and not slow[1]:
+        yield finding("P071", "requests must be answered within one month, but `respond_within` is longer",
+                      slow[0].field_span("respond_within"), label="beyond one month",
+                      help="write `respond_within 1 month`; the time may be extended by two further months only "
+                      "for complex or numerous requests, telling the person within the first month (Art 12(3))")
+
+
+@rule("P073")
+def response_extension_as_rule(ctx: Context) -> Iterator[Diagnostic]:
+    slow = _slow_response(ctx)
+    if slow is not None and slow[1]:
+        yield finding("P073", "`respond_within` gives the time extended for complex requests as the time to answer "
+                      "every request", slow[0].field_span("respond_within"), label="beyond one month",
+                      help="write `respond_within 1 month`, and keep the extension for complex or numerous "
+                      "requests in the text, with the promise to tell the person within the first month "
+                      "(Art 12(3))")
+
+
+# Art 12(5): rights are exercised free of charge; a fee only for manifestly unfounded or excessive requests
+# (or, for access, further copies, Art 15(3)).
+_CHARGE = re.compile(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
+                     r"\b(charg\w*|fees?|payment|pay)\b", re.IGNORECASE)
+_FREE = re.compile(r"\b(free|no (fee|charge)|not charge|never charge|without (a )?(fee|charge)|don'?t charge|"
+                   r"do not (normally |usually )?charge|unfounded|excessive|further cop(y|ies)|additional cop(y|ies)|"
+                   r"repetitive|repeated|(not|n't|never) (have|need) to pay|(not|n't|never) (be )?(ask|charg)\w*)\b",
+                   re.IGNORECASE)
+
+
+@rule("P072")
+def fee_charged(ctx: Context) -> Iterator[Diagnostic]:
+    info = ctx.model.rights_info
+    if info is None or not info.fee:
+        return
+    text = info.fee.replace("\u2019", "'")
+    if _CHARGE.search(text) and not _FREE.search(text):
+        yield finding("P072", "the `fee` text charges for requests, which must be free", info.field_span("fee"),
+                      label="a fee for ordinary requests",
+                      help="requests are free (Art 12(5)): a reasonable fee is allowed only for manifestly unfounded "
+                      "or excessive requests, or for further copies of the data (Art 15(3)); say so, such as \"We "
+                      "do not charge a fee, except for manifestly unfounded or excessive requests\"")
