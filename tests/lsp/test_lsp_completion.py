@@ -88,9 +88,10 @@ async def test_uses_offers_only_data(client: PolicyClient, project: Path) -> Non
 
 async def test_country_offers_countries_and_regions(client: PolicyClient, project: Path) -> None:
     _, items = await _complete(client, project, MORE.replace("country GB }", "country | }"))
-    assert {i.detail for i in items} == {"country", "region"}
+    assert {i.detail for i in items} == {"country", "region", "word"}
     labels = {i.label for i in items}
     assert {"GB", "US", "IN", "EEA", "EU"} <= labels
+    assert {i.label for i in items if i.detail == "word"} == {"outside"}  # countries the notice does not name
 
 
 async def test_source_offers_sources_and_its_words(client: PolicyClient, project: Path) -> None:
