@@ -48,11 +48,13 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
                                 description="Check the policies; if there are no errors, write DIR/<name>.md, "
-                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html).")
+                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html); "
+                                "--format ropa writes the Art 30 record of processing (.ropa.xlsx, .ropa.csv), "
+                                "--format tilt a TILT document (.tilt.json).")
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
     build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
-                       help="comma-separated: md, html, json, dpv, fides (default: all)")
+                       help="comma-separated: md, html, json, dpv, fides, ropa, tilt (default: md,html,json,dpv,fides)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--statistics", action="store_true",
@@ -302,6 +304,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     for path in result.skipped:
         print(f"policyc: note: {path} has no `policy` declaration, so no notice is built from it", file=sys.stderr)
+    for note in result.notes:
+        print(f"policyc: note: {note}", file=sys.stderr)
     if not result.written:
         print(f"policyc: nothing to build: no file in {' '.join(args.paths)} declares a `policy`",
               file=sys.stderr)
