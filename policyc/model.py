@@ -163,6 +163,7 @@ class Contact(Entity):
     phone: str = ""
     address: str = ""
     url: str = ""
+    country: str = ""  # where the person or organisation is (a country code)
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -174,7 +175,6 @@ class Controller(Contact):
     registration: str = ""
     ico_registration: str = ""
     trading_as: tuple[str, ...] = ()
-    country: str = ""
     dpo: Contact | None = None
     representative: Contact | None = None
     authorities: tuple[Authority, ...] = ()
@@ -629,7 +629,8 @@ class _Builder:
                 "phone": _text(t.get("phone")), "address": _text(t.get("address")), "url": _text(t.get("url"))}
 
     def build_contact(self, t: TypedDecl) -> Contact:
-        return Contact(**self.base(t), **self.contact_fields(t), role=_text(t.get("role")))  # type: ignore[arg-type]
+        return Contact(**self.base(t), **self.contact_fields(t), role=_text(t.get("role")),  # type: ignore[arg-type]
+                       country="".join(self.countries(t.get("country"))))
 
     def build_controller(self, t: TypedDecl) -> Controller:
         dpo = self.resolve(t.get("dpo"))
