@@ -1,4 +1,4 @@
-"""The `policyc` command line: check, build, diff, fmt, lsp, explain and rules.
+"""The `policyc` command line: check, build, diff, fmt, import, lsp, explain and rules.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage, I/O or internal error.
 Imports are kept inside the commands so that start-up stays fast.
@@ -91,6 +91,14 @@ def _arguments() -> argparse.ArgumentParser:
                       help="exit with status 1 when there is a material change")
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in diagnostics about the versions (default: auto)")
+    importer = commands.add_parser("import", help="write a .policy from a TILT document or a fides manifest",
+                                   description="Read a TILT document (JSON) or a fides manifest (YAML) and write a "
+                                   ".policy with what it says, formatted; `# GAP:` comments mark what the policy "
+                                   "needs and the source does not give. Then run `policyc check` on it.")
+    importer.add_argument("source_format", choices=("tilt", "fides"), metavar="FORMAT", help="tilt or fides")
+    importer.add_argument("file", metavar="FILE", help="the document or manifest to read")
+    importer.add_argument("-o", "--output", metavar="OUT",
+                          help="the .policy file to write (default: standard output); an existing file is kept")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -119,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diff(args)
         if args.command == "explain":
             return _explain(args.code)
+        if args.command == "import":
+            return _import(args)
         if args.command == "rules":
             return _rules(args.format)
         if args.command == "lsp":
@@ -232,6 +242,48 @@ def _version_trouble(err: Exception, color_choice: str) -> int:
         sys.stderr.write(text if text.endswith("\n") or not text else text + "\n")
     print(f"policyc: {err}", file=sys.stderr)
     return EXIT_TROUBLE
+
+
+def _import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from policyc.importers import SourceFormatError, from_fides, from_tilt
+
+    path = Path(args.file)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"policyc: {path}: cannot read it ({getattr(err, 'strerror', None) or err})", file=sys.stderr)
+        return EXIT_TROUBLE
+    try:
+        if args.source_format == "tilt":
+            text = from_tilt(json.loads(raw), path.name)
+        else:
+            text = from_fides(yaml.safe_load(raw), path.name)
+    except (ValueError, yaml.YAMLError) as err:
+        print(f"policyc: {path}: not valid {'JSON' if args.source_format == 'tilt' else 'YAML'}: "
+              f"{str(err).splitlines()[0]}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except SourceFormatError as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    if target.exists():
+        print(f"policyc: {target} exists; choose another name or remove it first", file=sys.stderr)
+        return EXIT_TROUBLE
+    from policyc.build import write_atomically
+
+    write_atomically(target, text)
+    gaps = text.count("# GAP:")
+    print(f"wrote {target} ({gaps} {'gap' if gaps == 1 else 'gaps'} to fill); run `policyc check {target}`",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def _explain(code: str) -> int:
