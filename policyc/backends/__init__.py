@@ -48,8 +48,9 @@ Output = str | bytes  # a file's content: text (written as UTF-8) or bytes
 @dataclass(frozen=True)
 class Backend:
     name: str  # as given to --format
-    suffix: str  # appended to the stem
+    suffix: str  # appended to the stem (of the main file, when the backend writes several)
     module: str
+    default: bool = True  # built when --format is not given
 
     def render(self, model: Model, context: BuildContext) -> Output:
         function: Callable[[Model, BuildContext], Output] = importlib.import_module(self.module).render
@@ -72,8 +73,8 @@ BACKENDS: dict[str, Backend] = {
         Backend("json", ".json", "policyc.backends.json_model"),
         Backend("dpv", ".jsonld", "policyc.backends.dpv"),
         Backend("fides", ".fides.yml", "policyc.backends.fides"),
-        Backend("ropa", ".ropa.xlsx", "policyc.backends.ropa"),
-        Backend("tilt", ".tilt.json", "policyc.backends.tilt"),
+        Backend("ropa", ".ropa.xlsx", "policyc.backends.ropa", default=False),
+        Backend("tilt", ".tilt.json", "policyc.backends.tilt", default=False),
     )
 }
 
