@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policyc.backends import BACKENDS, BuildContext
+from policyc.backends import BACKENDS, BackendError, BuildContext, Output
 from policyc.driver import CheckResult, check_files, collector_paused, discover
 from policyc.profile import stage
 
@@ -36,6 +36,7 @@ class BuildResult:
     check: CheckResult
     written: list[Path]
     skipped: list[Path] = field(default_factory=list)  # files named or found that declare no `policy`, nor are imported
+    notes: list[str] = field(default_factory=list)  # what an output lacks because the policy does not say it
 
 
 def parse_formats(text: str) -> list[str]:
@@ -66,8 +67,9 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
     notices = [p for p in files if (m := result.models.get(str(p))) is not None and m.policy is not None]
     histories = _histories(notices, result, previous) if previous else {}
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    outputs: dict[Path, str] = {}
+    outputs: dict[Path, Output] = {}
     entries: list[IndexEntry] = []
+    notes: list[str] = []
     for path in files:
         model = result.models.get(str(path))
         if model is None or model.policy is None:
@@ -76,12 +78,17 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         context = BuildContext(stem=Path(stem).name, source=str(path), templates=templates,
                                history=histories.get(str(path)))
         for name in formats:
-            backend = BACKENDS[name]
-            target = out_dir / f"{stem}{backend.suffix}"
-            if target in outputs:
-                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
-            with stage(name), collector_paused():
-                outputs[target] = backend.render(model, context)
+            try:
+                with stage(name), collector_paused():
+                    rendered = BACKENDS[name].outputs(model, context)
+            except BackendError as err:
+                raise BuildError(f"{path}: --format {name}: {err}") from err
+            for suffix, content in rendered.items():
+                target = out_dir / f"{stem}{suffix}"
+                if target in outputs:
+                    raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+                outputs[target] = content
+        notes.extend(f"{path}: {text}" for text in context.notes)
         if trace:
             from policyc.notice.compose import compose
             from policyc.notice.trace import render_trace
@@ -100,8 +107,8 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         with stage("html"):
             outputs[out_dir / "index.html"] = render_index(entries, templates)
     with stage("write"):
-        written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
-    return BuildResult(result, written, _skipped(files, result))
+        written = [write_atomically(target, content) for target, content in sorted(outputs.items())]
+    return BuildResult(result, written, _skipped(files, result), notes)
 
 
 def _skipped(files: Sequence[Path], result: CheckResult) -> list[Path]:
@@ -137,12 +144,17 @@ def _histories(notices: Sequence[Path], result: CheckResult, previous: str) -> d
     return histories
 
 
-def write_atomically(target: Path, text: str) -> Path:
+def write_atomically(target: Path, content: Output) -> Path:
+    """Text is written as UTF-8 with its line ends as they are; bytes as they are."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(content, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(content)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(content)
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):

@@ -1,4 +1,4 @@
-"""The `policyc` command line: check, build, diff, fmt, lsp, explain and rules.
+"""The `policyc` command line: check, build, diff, fmt, import, lsp, explain and rules.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage, I/O or internal error.
 Imports are kept inside the commands so that start-up stays fast.
@@ -48,11 +48,13 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
                                 description="Check the policies; if there are no errors, write DIR/<name>.md, "
-                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html).")
+                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html); "
+                                "--format ropa writes the Art 30 record of processing (.ropa.xlsx, .ropa.csv), "
+                                "--format tilt a TILT document (.tilt.json).")
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
     build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
-                       help="comma-separated: md, html, json, dpv, fides (default: all)")
+                       help="comma-separated: md, html, json, dpv, fides, ropa, tilt (default: md,html,json,dpv,fides)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--statistics", action="store_true",
@@ -89,6 +91,14 @@ def _arguments() -> argparse.ArgumentParser:
                       help="exit with status 1 when there is a material change")
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in diagnostics about the versions (default: auto)")
+    importer = commands.add_parser("import", help="write a .policy from a TILT document or a fides manifest",
+                                   description="Read a TILT document (JSON) or a fides manifest (YAML) and write a "
+                                   ".policy with what it says, formatted; `# GAP:` comments mark what the policy "
+                                   "needs and the source does not give. Then run `policyc check` on it.")
+    importer.add_argument("source_format", choices=("tilt", "fides"), metavar="FORMAT", help="tilt or fides")
+    importer.add_argument("file", metavar="FILE", help="the document or manifest to read")
+    importer.add_argument("-o", "--output", metavar="OUT",
+                          help="the .policy file to write (default: standard output); an existing file is kept")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -117,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diff(args)
         if args.command == "explain":
             return _explain(args.code)
+        if args.command == "import":
+            return _import(args)
         if args.command == "rules":
             return _rules(args.format)
         if args.command == "lsp":
@@ -232,6 +244,48 @@ def _version_trouble(err: Exception, color_choice: str) -> int:
     return EXIT_TROUBLE
 
 
+def _import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from policyc.importers import SourceFormatError, from_fides, from_tilt
+
+    path = Path(args.file)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"policyc: {path}: cannot read it ({getattr(err, 'strerror', None) or err})", file=sys.stderr)
+        return EXIT_TROUBLE
+    try:
+        if args.source_format == "tilt":
+            text = from_tilt(json.loads(raw), path.name)
+        else:
+            text = from_fides(yaml.safe_load(raw), path.name)
+    except (ValueError, yaml.YAMLError) as err:
+        print(f"policyc: {path}: not valid {'JSON' if args.source_format == 'tilt' else 'YAML'}: "
+              f"{str(err).splitlines()[0]}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except SourceFormatError as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    if target.exists():
+        print(f"policyc: {target} exists; choose another name or remove it first", file=sys.stderr)
+        return EXIT_TROUBLE
+    from policyc.build import write_atomically
+
+    write_atomically(target, text)
+    gaps = text.count("# GAP:")
+    print(f"wrote {target} ({gaps} {'gap' if gaps == 1 else 'gaps'} to fill); run `policyc check {target}`",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def _explain(code: str) -> int:
     from policyc.diagnostics.codes import CODES
     from policyc.resources import rule_doc
@@ -302,6 +356,8 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     for path in result.skipped:
         print(f"policyc: note: {path} has no `policy` declaration, so no notice is built from it", file=sys.stderr)
+    for note in result.notes:
+        print(f"policyc: note: {note}", file=sys.stderr)
     if not result.written:
         print(f"policyc: nothing to build: no file in {' '.join(args.paths)} declares a `policy`",
               file=sys.stderr)

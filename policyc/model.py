@@ -187,7 +187,7 @@ class Contact(Entity):
     phone: str = ""
     address: str = ""
     url: str = ""
-    country: str = ""
+    country: str = ""  # where the person or organisation is (a country code)
 
     @property
     def channels(self) -> tuple[str, ...]:

@@ -158,6 +158,7 @@ KINDS: dict[str, KindSpec] = {
             _f("email", VT.EMAIL, "an e-mail address"),
             _f("phone", VT.STRING, "a telephone number"),
             _f("address", VT.STRING, "a postal address"),
+            _f("country", VT.COUNTRY, "the country of that address", kinds=COUNTRY_KINDS),
             _f("url", VT.URL, "a contact page"),
             _f("country", VT.COUNTRY, "where the person or organisation is established (a representative must be in the area of the law, Art 27)", kinds=COUNTRY_KINDS),
         )),

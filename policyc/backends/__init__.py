@@ -1,8 +1,12 @@
-"""Backends: each turns one resolved model into one output file's text.
+"""Backends: each turns one resolved model into output files.
 
-A backend is a module with `render(model: Model, context: BuildContext) -> str`. Backends read only
-the model (never the AST), and their output is deterministic: the same model gives the same bytes,
-whatever the hash seed or the clock.
+A backend is a module with `render(model: Model, context: BuildContext) -> str | bytes`: text for the
+text formats, bytes for a binary one (the XLSX record of processing). A backend that writes more than
+one file also defines `outputs(model, context) -> dict[str, str | bytes]`, from the suffix appended to
+the stem to the file's content; the build calls it instead of `render`. Backends read only the model
+(never the AST), and their output is deterministic: the same model gives the same bytes, whatever the
+hash seed or the clock. What a format needs and the policy lacks is left empty and told with
+`context.note(...)`, which the build prints; it is never invented.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from typing import Any
 from policyc.model import Model
 
 
+class BackendError(Exception):
+    """An output that cannot be made (a format's required item the policy lacks, a missing optional
+    dependency): one line naming what is missing; `policyc build` reports it and writes nothing."""
+
+
 @dataclass(frozen=True)
 class BuildContext:
     """What a backend may need beyond the model."""
@@ -25,17 +34,35 @@ class BuildContext:
     templates: Path | None = None  # a folder of templates overriding the defaults (Markdown, HTML)
     extra: dict[str, str] = field(default_factory=dict)
     history: dict[str, Any] | None = None  # "What changed in this version" (policyc.diff.history_view), if asked
+    notes: list[str] = field(default_factory=list)  # what an output lacks because the policy does not say it
+
+    def note(self, text: str) -> None:
+        """Tell the author about a gap in an output (printed by `policyc build` as `note:`), once."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+Output = str | bytes  # a file's content: text (written as UTF-8) or bytes
 
 
 @dataclass(frozen=True)
 class Backend:
     name: str  # as given to --format
-    suffix: str  # appended to the stem
+    suffix: str  # appended to the stem (of the main file, when the backend writes several)
     module: str
+    default: bool = True  # built when --format is not given
 
-    def render(self, model: Model, context: BuildContext) -> str:
-        function: Callable[[Model, BuildContext], str] = importlib.import_module(self.module).render
+    def render(self, model: Model, context: BuildContext) -> Output:
+        function: Callable[[Model, BuildContext], Output] = importlib.import_module(self.module).render
         return function(model, context)
+
+    def outputs(self, model: Model, context: BuildContext) -> dict[str, Output]:
+        """Every file this backend writes for one policy: suffix -> content."""
+        module = importlib.import_module(self.module)
+        several: Callable[[Model, BuildContext], dict[str, Output]] | None = getattr(module, "outputs", None)
+        if several is not None:
+            return several(model, context)
+        return {self.suffix: self.render(model, context)}
 
 
 BACKENDS: dict[str, Backend] = {
@@ -46,6 +73,8 @@ BACKENDS: dict[str, Backend] = {
         Backend("json", ".json", "policyc.backends.json_model"),
         Backend("dpv", ".jsonld", "policyc.backends.dpv"),
         Backend("fides", ".fides.yml", "policyc.backends.fides"),
+        Backend("ropa", ".ropa.xlsx", "policyc.backends.ropa", default=False),
+        Backend("tilt", ".tilt.json", "policyc.backends.tilt", default=False),
     )
 }
 
