@@ -52,7 +52,8 @@ def _arguments() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
     build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
-                       help="comma-separated: md, html, json, dpv, fides (default: all)")
+                       help="comma-separated: md, html, json, dpv, fides, consent (the cookie banner's "
+                       "configuration, <name>.consent.js; default: all but consent)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--statistics", action="store_true",

@@ -46,6 +46,7 @@ BACKENDS: dict[str, Backend] = {
         Backend("json", ".json", "policyc.backends.json_model"),
         Backend("dpv", ".jsonld", "policyc.backends.dpv"),
         Backend("fides", ".fides.yml", "policyc.backends.fides"),
+        Backend("consent", ".consent.js", "policyc.backends.consent"),
     )
 }
 
