@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from policyc.backends import BuildContext
@@ -247,7 +248,8 @@ def render(model: Model, context: BuildContext) -> str:
               "description": f"Your browser sends the Global Privacy Control signal, so we treat it as your "
                              f"request to opt out of the sale and sharing of your personal information: "
                              f"{titles or 'none'} stay off."}
-    source = json.dumps(context.source, ensure_ascii=True)  # no line break can end the comment
+    # The file's name only (the same bytes on every machine), quoted: no line break can end the comment.
+    source = json.dumps(Path(context.source).name, ensure_ascii=True)
     header = (f"// The cookie banner of {source}: a vanilla-cookieconsent 3 configuration, made by "
               "policyc.\n// Load cookieconsent.umd.js first, then this file. Generated: edit the policy, not this.\n")
     return header + LOADER % {"config": _js(config), "gpc": _js(gpc), "gpc_notice": _js(notice)}
