@@ -7,6 +7,7 @@ temporary file in the same folder and renamed over the old one, so no reader eve
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from typing import Any
 
 from policyc.backends import BACKENDS, BackendError, BuildContext, Output
 from policyc.driver import CheckResult, check_files, collector_paused, discover
+from policyc.model import Model
 from policyc.profile import stage
 
 
@@ -29,6 +31,7 @@ class IndexEntry:
     href: str  # relative to the output folder
     source: str
     controller: str = ""  # who publishes the notice, so that two "Privacy policy" links can be told apart
+    url: str = ""  # where the notice is published (the policy's `url`), if given
 
 
 @dataclass
@@ -100,15 +103,35 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
                 outputs[target] = render_trace(compose(model, str(path), Path(stem).name, context.history))
         controller = model.controller
         who = (controller.legal_name or controller.title or controller.key) if controller is not None else ""
-        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who))
+        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who, model.policy.url))
     if folders and entries and "html" in formats:
         from policyc.backends.html import render_index
 
         with stage("html"):
             outputs[out_dir / "index.html"] = render_index(entries, templates)
+    if folders and ("html" in formats or "consent" in formats):
+        gpc = gpc_json([m for p in notices if (m := result.models.get(str(p))) is not None])
+        if gpc is not None:
+            outputs[out_dir / ".well-known" / "gpc.json"] = gpc
     with stage("write"):
         written = [write_atomically(target, content) for target, content in sorted(outputs.items())]
     return BuildResult(result, written, _skipped(files, result), notes)
+
+
+def gpc_json(models: Sequence[Model]) -> str | None:
+    """`/.well-known/gpc.json` for a site where the CCPA applies: the site honours Global Privacy Control.
+
+    `lastUpdate` is the latest `effective` date of the notices under the CCPA (left out when none
+    states one): the build reads no clock, so the same sources give the same file.
+    """
+    ccpa = [m.policy for m in models if m.policy is not None and "ccpa" in m.policy.jurisdictions]
+    if not ccpa:
+        return None
+    dates = [p.effective for p in ccpa if p.effective is not None]
+    body: dict[str, Any] = {"gpc": True}
+    if dates:
+        body["lastUpdate"] = max(dates).isoformat()
+    return json.dumps(body, indent=2) + "\n"
 
 
 def _skipped(files: Sequence[Path], result: CheckResult) -> list[Path]:

@@ -1,4 +1,4 @@
-"""The `policyc` command line: check, build, diff, fmt, import, lsp, explain and rules.
+"""The `policyc` command line: check, build, diff, audit, fmt, import, lsp, explain and rules.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage, I/O or internal error.
 Imports are kept inside the commands so that start-up stays fast.
@@ -54,7 +54,8 @@ def _arguments() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
     build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
-                       help="comma-separated: md, html, json, dpv, fides, ropa, tilt (default: md,html,json,dpv,fides)")
+                       help="comma-separated: md, html, json, dpv, fides, and on request ropa (the Art 30 "
+                       "record), tilt and consent (the cookie banner's configuration) (default: md,html,json,dpv,fides)")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--statistics", action="store_true",
@@ -99,6 +100,22 @@ def _arguments() -> argparse.ArgumentParser:
     importer.add_argument("file", metavar="FILE", help="the document or manifest to read")
     importer.add_argument("-o", "--output", metavar="OUT",
                           help="the .policy file to write (default: standard output); an existing file is kept")
+    audit = commands.add_parser("audit", help="compare a live site's cookies and requests with the policy",
+                                description="Load each page in Chromium before any consent and after accepting "
+                                "all, record its cookies and third-party requests, and compare them with the "
+                                "policy (codes U001-U005). Needs Playwright and Chromium; see docs/audit.md.")
+    audit.add_argument("urls", nargs="+", metavar="URL", help="the pages to load (http or https)")
+    audit.add_argument("--policy", required=True, metavar="FILE", help="the policy the site publishes")
+    audit.add_argument("--accept-selector", metavar="CSS",
+                       help="the consent banner's accept-all button (default: the banner of "
+                       "`policyc build --format consent`)")
+    audit.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
+                       help="the longest to wait for a page or a button (default: 30)")
+    audit.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                       help="how to print the findings (default: text)")
+    audit.add_argument("--strict", action="store_true", help="warnings also fail the audit (exit 1)")
+    audit.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour in text output (default: auto)")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -125,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _profiled(args, _build)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "import":
@@ -230,6 +249,52 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(diff.render_text(result))
     return EXIT_FINDINGS if args.fail_on_material and result.material else EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """`policyc audit URL... --policy FILE`: the policy's check first (an error there stops the audit)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from policyc.audit import AuditError, compare, observe
+    from policyc.config import ConfigError
+    from policyc.diagnostics import render
+    from policyc.driver import check_files
+    from policyc.source import SourceError
+
+    if not 0 < args.timeout <= 600:
+        print("policyc: --timeout must be between 0 and 600 seconds", file=sys.stderr)
+        return EXIT_TROUBLE
+    policy = Path(args.policy)
+    try:
+        if not policy.is_file():
+            print(f"policyc: {policy}: no such file", file=sys.stderr)
+            return EXIT_TROUBLE
+        checked = check_files([policy])
+    except (SourceError, ConfigError) as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    model = checked.models.get(str(policy))
+    if checked.errors or model is None or model.policy is None:
+        color = args.color == "always" or (args.color == "auto" and render.use_color(sys.stderr))
+        sys.stderr.write(render.render_text(checked.diagnostics, checked.sources, color=color))
+        print(f"policyc: {policy} does not check cleanly (or declares no `policy`), so it cannot be audited "
+              "against; run `policyc check` on it", file=sys.stderr)
+        return EXIT_TROUBLE
+    try:
+        observations = observe(args.urls, args.accept_selector, args.timeout)
+    except AuditError as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    for obs in observations:
+        if not obs.accepted:
+            print(f"policyc: note: {obs.url}: no consent banner's accept button was found, so the page was "
+                  "audited before consent only (see --accept-selector)", file=sys.stderr)
+    findings = compare(model, observations)
+    # The findings are about the pages (their location is the URL); the policy's source is kept for the
+    # labels that point at a cookie's declaration.
+    result = replace(checked, diagnostics=findings, files=list(args.urls))
+    return _report(args, result)
 
 
 def _version_trouble(err: Exception, color_choice: str) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +29,7 @@ def test_folder_build_writes_every_format_and_an_index(tmp_path: Path) -> None:
     files = listing(tmp_path / "site")
     for name in ("infisim", "infotek", "xeosol"):
         for backend in BACKENDS.values():
-            assert (f"{name}/privacy{backend.suffix}" in files) == backend.default  # ropa, tilt: only when asked
+            assert (f"{name}/privacy{backend.suffix}" in files) == backend.default  # ropa, tilt, consent: only when asked
     assert "index.html" in files
     assert "wrote 16 files" in result.stderr
     assert not [n for n in files if n.endswith(".tmp") or "/." in "/" + n]
@@ -77,7 +79,8 @@ def test_outputs_are_identical_across_runs_and_hash_seeds(tmp_path: Path, seed: 
     reference = tmp_path / "reference"
     build([str(EXAMPLES)], reference, ALL)
     again = tmp_path / f"seed-{seed}"
-    subprocess.run([sys.executable, "-m", "policyc", "build", str(EXAMPLES), "-o", str(again)], check=True,
+    subprocess.run([sys.executable, "-m", "policyc", "build", str(EXAMPLES), "-o", str(again),
+                    "--format", ",".join(ALL)], check=True,
                    capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
     assert listing(again) == listing(reference)
 
@@ -89,3 +92,30 @@ def test_unknown_format_and_clashing_outputs_exit_two(tmp_path: Path) -> None:
                      str(EXAMPLES / "infotek" / "privacy.policy"), "-o", str(tmp_path / "clash"))
     assert result.returncode == 2 and "both write" in result.stderr
     assert not (tmp_path / "clash").exists()
+
+
+def test_gpc_file_where_the_ccpa_applies_from_the_effective_date(tmp_path: Path) -> None:
+    """A site under the CCPA says it honours Global Privacy Control; the date is the policy's, not the clock's."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    text = (REPO / "tests" / "policies" / "gdpr_ccpa_complete.policy").read_text(encoding="utf-8")
+    (folder / "privacy.policy").write_text(text, encoding="utf-8")
+    assert run_cli("build", str(folder), "-o", str(tmp_path / "site"), "--format", "html").returncode == 0
+    gpc = json.loads((tmp_path / "site" / ".well-known" / "gpc.json").read_text(encoding="utf-8"))
+    assert gpc == {"gpc": True, "lastUpdate": "2026-03-01"}
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="privacy-policy" href="https://tessellate.example/legal/privacy">' in index
+    notice = (tmp_path / "site" / "privacy.html").read_text(encoding="utf-8")
+    assert '<link rel="privacy-policy" href="https://tessellate.example/legal/privacy">' in notice
+
+
+def test_no_gpc_file_without_the_ccpa_and_links_to_the_built_page(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    text = (REPO / "tests" / "policies" / "uk_gdpr_complete.policy").read_text(encoding="utf-8")
+    (folder / "privacy.policy").write_text(re.sub(r'\n\s*url "[^"]*"', "", text, count=1), encoding="utf-8")
+    assert run_cli("build", str(folder), "-o", str(tmp_path / "site"), "--format", "html,consent").returncode == 0
+    assert not (tmp_path / "site" / ".well-known").exists()
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="privacy-policy" href="privacy.html">' in index
+    assert (tmp_path / "site" / "privacy.consent.js").is_file()

@@ -75,6 +75,7 @@ BACKENDS: dict[str, Backend] = {
         Backend("fides", ".fides.yml", "policyc.backends.fides"),
         Backend("ropa", ".ropa.xlsx", "policyc.backends.ropa", default=False),
         Backend("tilt", ".tilt.json", "policyc.backends.tilt", default=False),
+        Backend("consent", ".consent.js", "policyc.backends.consent", default=False),
     )
 }
 

@@ -205,6 +205,11 @@ def language(tag: str) -> str:
     return tag if _LANGUAGE.match(tag) else "en"
 
 
+def published_url(url: str, fallback: str) -> str:
+    """Where a notice lives, for `<link rel="privacy-policy">`: its http(s) `url`, else the built page."""
+    return url if re.match(r"https?://", url, re.I) else fallback
+
+
 def render(model: Model, context: BuildContext) -> str:
     from policyc.backends import dpv  # the DPV backend gives the JSON-LD embedded in the page
 
@@ -212,6 +217,7 @@ def render(model: Model, context: BuildContext) -> str:
     env = html_environment(context.templates)
     return _tidy(env.get_template("notice.html.j2").render(
         notice=notice, model=model, language=language(notice.language), policyc_version=__version__,
+        privacy_policy=published_url(model.policy.url if model.policy else "", quote(f"{context.stem}.html")),
         jsonld=script_json(dpv.render(model, context))))
 
 
@@ -219,7 +225,8 @@ def render_index(entries: list[IndexEntry], templates: Path | None) -> str:
     """The index page of a folder build: every policy's title, linked to its page."""
     env = html_environment(templates)
     items = [{"title": e.title, "controller": e.controller, "href": quote(e.href, safe="/"), "source": e.source,
-              "name": e.href.removesuffix(".html")} for e in entries]
+              "name": e.href.removesuffix(".html"), "published": published_url(e.url, quote(e.href, safe="/"))}
+             for e in entries]
     return _tidy(env.get_template("index.html.j2").render(
         entries=items, policyc_version=__version__, generator=f"policyc {__version__}"))
 

@@ -36,6 +36,7 @@ FAMILIES = {
     "A": "user assertions",
     "Q": "quality of the text",
     "D": "material changes",
+    "U": "the live site (policyc audit)",
 }
 
 _ROWS = (
@@ -170,6 +171,14 @@ _ROWS = (
     Code("D003", "retention-longer", W, "a longer retention", "13(3), 14(4)"),
     Code("D004", "data-added", W, "a new data category, or special-category data newly processed", "13(3), 14(4)"),
     Code("D005", "right-removed", W, "a right removed", "13(3), 14(4)"),
+    # the live site (policyc audit)
+    Code("U001", "undeclared-cookie", E, "the site sets a cookie the policy does not declare", "PECR reg 6(2)"),
+    Code("U002", "cookie-before-consent", E, "a non-essential cookie is set before consent",
+         "PECR reg 6, ePrivacy 5(3)"),
+    Code("U003", "cookie-lasts-longer", E, "a cookie lasts longer than its declared `expires`", "PECR reg 6(2)"),
+    Code("U004", "undeclared-third-party", E, "the page sends requests to a host that matches no recipient",
+         "13(1)(e)"),
+    Code("U005", "declared-cookie-not-seen", W, "a declared cookie was not seen on the pages audited"),
 )
 
 CODES: dict[str, Code] = {row.code: row for row in _ROWS}

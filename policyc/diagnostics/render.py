@@ -123,7 +123,14 @@ def _layout(line: str) -> tuple[str, list[int]]:
     return "".join(shown), starts
 
 
+def is_url(location: str) -> bool:
+    """A diagnostic's `file` that is a web address (`policyc audit` reports on pages, not files)."""
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", location) is not None
+
+
 def _location(span: Span) -> str:
+    if is_url(span.file):
+        return span.file  # a page has no lines to point into
     return f"{span.file}:{span.line}:{span.column}"
 
 
@@ -325,6 +332,8 @@ def _pascal(slug: str) -> str:
 
 def _artifact(path: str, root: str) -> tuple[dict[str, object], str]:
     """The SARIF artifactLocation of a file, and the path used for its fingerprint."""
+    if is_url(path):
+        return {"uri": path}, path
     relative = _relative(path, root)
     if relative is None:
         absolute = _absolute(path)
@@ -478,7 +487,7 @@ def render_github(diagnostics: Sequence[Diagnostic], root: str) -> str:
     commands: list[str] = []
     for diagnostic in diagnostics:
         span = diagnostic.span
-        path = _relative(span.file, root) or _absolute(span.file)
+        path = span.file if is_url(span.file) else (_relative(span.file, root) or _absolute(span.file))
         properties = [("file", path), ("line", str(span.line))]
         if span.end_line == span.line:
             properties.append(("col", str(span.column)))

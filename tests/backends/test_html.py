@@ -205,7 +205,11 @@ def test_nothing_is_loaded_from_anywhere(path: Path) -> None:
     text = built(path)
     page = Page(text)
     assert not [a for _, a in page.elements if "src" in a or "srcset" in a]
-    assert not page.tags("link") and not page.tags("img") and not page.tags("iframe")
+    # The one <link> names where the notice is published (rel=privacy-policy), and loads nothing.
+    links = page.tags("link")
+    assert [a.get("rel") for a in links] == ["privacy-policy"], links
+    assert links[0].get("href", "").startswith(("https://", "http://")) or links[0].get("href", "").endswith(".html")
+    assert not page.tags("img") and not page.tags("iframe")
     css = "\n".join(page.styles)
     assert "@import" not in css and "url(" not in css
     assert "@media print" in css and "@media (prefers-color-scheme: dark)" in css and ":focus-visible" in css

@@ -107,6 +107,7 @@ class Visit:
             """(local) => {
                 const found = [];
                 const sel = 'link[href]:not([rel~="canonical"]):not([rel~="alternate"]):not([rel~="author"])'
+                    + ':not([rel~="privacy-policy"])'
                     + ':not([rel~="help"]):not([rel~="license"]):not([rel~="next"]):not([rel~="prev"])'
                     + ':not([rel~="search"]), script[src], img[src], img[srcset], source[src], source[srcset],'
                     + ' iframe[src], frame[src], embed[src], object[data], video[src], video[poster],'
