@@ -55,7 +55,8 @@ def _arguments() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
     build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
                        help="comma-separated: md, html, json, dpv, fides, and on request ropa (the Art 30 "
-                       "record), tilt and consent (the cookie banner's configuration) (default: md,html,json,dpv,fides)")
+                       "record), tilt and consent (the cookie banner's configuration); default: "
+                       "md,html,json,dpv,fides")
     build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
     build.add_argument("--strict", action="store_true", help="warnings also stop the build")
     build.add_argument("--statistics", action="store_true",

@@ -29,7 +29,8 @@ def test_folder_build_writes_every_format_and_an_index(tmp_path: Path) -> None:
     files = listing(tmp_path / "site")
     for name in ("infisim", "infotek", "xeosol"):
         for backend in BACKENDS.values():
-            assert (f"{name}/privacy{backend.suffix}" in files) == backend.default  # ropa, tilt, consent: only when asked
+            # ropa, tilt and consent are built only when asked for
+            assert (f"{name}/privacy{backend.suffix}" in files) == backend.default
     assert "index.html" in files
     assert "wrote 16 files" in result.stderr
     assert not [n for n in files if n.endswith(".tmp") or "/." in "/" + n]
