@@ -61,6 +61,12 @@ class Authority(Entity):
     phone: str = ""
     address: str = ""
     country: str = ""
+    region: str = ""  # the part of the country a sub-national authority covers
+    supervises: tuple[str, ...] = ()  # `public_bodies` and/or `private_bodies`; empty: every body in its area
+
+    def supervises_body(self, public: bool) -> bool:
+        """Whether it supervises a public body (`public`) or a private one."""
+        return not self.supervises or ("public_bodies" if public else "private_bodies") in self.supervises
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -178,6 +184,7 @@ class Controller(Contact):
     dpo: Contact | None = None
     representative: Contact | None = None
     authorities: tuple[Authority, ...] = ()
+    public_body: bool = False  # `public_body yes`; otherwise a private body
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -570,7 +577,8 @@ class _Builder:
     def build_authority(self, t: TypedDecl) -> Authority:
         return Authority(**self.base(t), legal_name=_text(t.get("legal_name")),  # type: ignore[arg-type]
                          url=_text(t.get("url")), email=_text(t.get("email")), phone=_text(t.get("phone")),
-                         address=_text(t.get("address")), country="".join(self.countries(t.get("country"))))
+                         address=_text(t.get("address")), country="".join(self.countries(t.get("country"))),
+                         region=_text(t.get("region")), supervises=_words(t.get("supervises")))
 
     def build_law(self, t: TypedDecl) -> Law:
         return Law(**self.base(t), area=self.expand(t.get("area")),  # type: ignore[arg-type]
@@ -641,6 +649,7 @@ class _Builder:
             dpo=dpo[0] if dpo else None,  # type: ignore[arg-type]
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
+            public_body=bool(_bool(t.get("public_body"))),
         )
 
     def build_source(self, t: TypedDecl) -> Source:

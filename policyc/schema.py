@@ -89,6 +89,7 @@ REQUIREMENTS = ("statutory", "contract", "optional")
 CONSENT_MECHANISMS = ("opt_in_banner", "implied", "none")
 DECISION_SAFEGUARDS = ("human_review", "express_view", "contest")
 CERTIFICATIONS = ("iso27001", "iso27701", "cyber_essentials", "cyber_essentials_plus", "pci_dss", "soc2")
+AUTHORITY_SECTORS = ("public_bodies", "private_bodies")
 REQUIRES = ("interest", "law_citation", "explicit", "withdrawal")
 # What a `provision` of the standard library is about: the point of law a notice quotes it for.
 PROVISION_TOPICS = (
@@ -148,6 +149,8 @@ KINDS: dict[str, KindSpec] = {
             _f("dpo", VT.REF, "the data protection officer", kinds=("contact",)),
             _f("representative", VT.REF, "the representative in the jurisdiction (Art 27)", kinds=("contact",)),
             _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
+            _f("public_body", VT.BOOL, "`yes` for a public authority or body; left out or `no`, the controller is a "
+               "private body (which matters for `basis public_task` and for authorities that supervise one sector)"),
         )),
         KindSpec("contact", "a person or role with contact channels", (
             _f("legal_name", VT.STRING, "the name of the person or organisation"),
@@ -284,6 +287,10 @@ KINDS: dict[str, KindSpec] = {
             _f("email", VT.EMAIL, "an e-mail address"),
             _f("phone", VT.STRING, "a telephone number"),
             _f("address", VT.STRING, "a postal address"),
+            _f("region", VT.STRING, "the part of its country it covers, for a sub-national authority such as a German "
+               "Land's"),
+            _f("supervises", VT.ENUM, "the bodies it supervises, where not all: `public_bodies`, `private_bodies`",
+               many=True, choices=AUTHORITY_SECTORS),
         ), stdlib=True),
         KindSpec("category", "an entry of the data-category taxonomy", (
             _DPV, _FIDES, _SUMMARY,

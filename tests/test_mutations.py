@@ -109,6 +109,8 @@ MUTATIONS = [
       '    any email, or by writing to privacy@northwind-home.example."""\n', "", "P064"),
     m("P065-ico-dropped", UK, "  authority ico\n", "", "P065"),
     m("P065-dpc-dropped", EU_US, "  authority dpc_ie, cppa\n", "  authority cppa\n", "P065"),
+    m("P065-public-sector-authority-for-a-business", EU_US, "  authority dpc_ie, cppa\n", "  authority apdcat, cppa\n",
+      "P065"),
     m("P066-complaints-dropped", UK,
       '  complaints """To complain to us, email complaints@northwind-home.example. We acknowledge\n'
       '    complaints within 30 days and tell you the outcome without undue delay."""\n', "", "P066"),
@@ -241,6 +243,8 @@ QUIET = [
     pytest.param(EU_US, "  shares_with ad_network\n  retain 90 days\n}", _DECISION, set(),
                  id="C002-data-used-by-a-decision-has-a-purpose"),
     pytest.param(UK, "  authority ico\n", "  authority icoo\n", {"N001"}, id="P065-after-unresolved-authority"),
+    pytest.param(EU_US, "  authority dpc_ie, cppa\n", "  authority lfdi_bw, cppa\n", set(),
+                 id="P065-land-authority-is-an-eea-authority"),
     pytest.param(UK, "  source fraud_agency\n", "  source fraud_agencyy\n", {"N001", "P110"},
                  id="P070-after-unresolved-source"),
     pytest.param(UK, "  expires 13 months\n", "  expires 13 monthz\n", {"T006"}, id="P122-after-invalid-expires"),

@@ -1260,9 +1260,13 @@ def _authority_parts(c: Composer, key: str) -> list[Part]:
     authority = c.model.lexicon.authority(key)
     if authority is None:
         return [Words(words(key))]
-    parts: list[Part] = [Words(authority.title or authority.legal_name or words(authority.key))]
+    name = authority.title or authority.legal_name or words(authority.key)
+    parts: list[Part] = [Words(name)]
     if authority.country:
-        parts.append(Words(f" ({country_text(c.model.lexicon, authority.country)})"))
+        where = country_text(c.model.lexicon, authority.country)
+        if authority.region and authority.region not in name:
+            where = f"{authority.region}, {where}"
+        parts.append(Words(f" ({where})"))
     if authority.url:
         parts += [Words(": "), channel(authority.url)]
     if authority.phone:
