@@ -61,6 +61,9 @@ MUTATIONS = [
     m("P013-vague-description", UK,
       '"We keep your account so that you can see past orders and check out faster."',
       '"We keep your account to improve our services."', "P013"),
+    m("P095-public-task-for-a-retailer", UK, "  basis legal_obligation\n", "  basis public_task\n", "P095"),
+    m("P096-public-body-on-legitimate-interests", UK, '  legal_name "Northwind Home Ltd"\n',
+      '  legal_name "Northwind Home Ltd"\n  public_body yes\n', "P096"),
     m("P014-uses-dropped", UK, "  uses identity_contact, order_history, payment_details\n", "", "P014"),
     # --- P021, P022, P070: sources and whether data is required ---------------------------------------
     m("P021-source-public-dropped", UK, '  public no\n  url "https://www.cifas.org.uk/fpn"',

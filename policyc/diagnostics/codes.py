@@ -118,6 +118,10 @@ _ROWS = (
     Code("P093", "criminal-without-condition", E, "criminal-offence data has an Art 10 condition", "10"),
     Code("P094", "condition-without-special-data", W, "an Art 9 or Art 10 condition on a purpose that uses no such "
          "data", "9(2), 10"),
+    Code("P095", "public-task-private-body", W, "a private body relies on public task without citing the law that "
+         "vests the task in it", "6(1)(e), 6(3)"),
+    Code("P096", "legitimate-interests-public-body", W, "a public body relies on legitimate interests, which "
+         "Art 6(1) denies it for its tasks", "6(1) second subparagraph"),
     Code("P100", "child-consent-age", E, "a service for children on consent states the age of digital consent",
          "8"),
     Code("P110", "unused-declaration", W, "a data category, recipient, source or decision no purpose uses"),
