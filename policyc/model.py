@@ -185,6 +185,7 @@ class Controller(Contact):
     representative: Contact | None = None
     authorities: tuple[Authority, ...] = ()
     public_body: bool = False  # `public_body yes`; otherwise a private body
+    arrangement: str = ""  # the essence of the joint-controller arrangement (Art 26(2))
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -244,6 +245,7 @@ class Recipient(Entity):
     sells: bool | None = None
     shares: bool | None = None
     url: str = ""
+    arrangement: str = ""  # with a joint controller: the essence of the arrangement (Art 26(2))
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -649,7 +651,7 @@ class _Builder:
             dpo=dpo[0] if dpo else None,  # type: ignore[arg-type]
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
-            public_body=bool(_bool(t.get("public_body"))),
+            public_body=bool(_bool(t.get("public_body"))), arrangement=_text(t.get("arrangement")),
         )
 
     def build_source(self, t: TypedDecl) -> Source:
@@ -679,7 +681,7 @@ class _Builder:
             countries=self.countries(t.get("country")),
             safeguards=tuple(self.resolve(t.get("safeguard"))),  # type: ignore[arg-type]
             safeguard_copy=_text(t.get("safeguard_copy")), sells=_bool(t.get("sells")),
-            shares=_bool(t.get("shares")), url=_text(t.get("url")),
+            shares=_bool(t.get("shares")), url=_text(t.get("url")), arrangement=_text(t.get("arrangement")),
         )
 
     def build_decision(self, t: TypedDecl) -> Decision:

@@ -151,6 +151,7 @@ KINDS: dict[str, KindSpec] = {
             _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
             _f("public_body", VT.BOOL, "`yes` for a public authority or body; left out or `no`, the controller is a "
                "private body (which matters for `basis public_task` and for authorities that supervise one sector)"),
+            _f("arrangement", VT.TEXT, "the essence of the arrangement between joint controllers: who does what, and where people can use their rights (Art 26(2))"),
         )),
         KindSpec("contact", "a person or role with contact channels", (
             _f("legal_name", VT.STRING, "the name of the person or organisation"),
@@ -197,6 +198,7 @@ KINDS: dict[str, KindSpec] = {
             _f("sells", VT.BOOL, "whether personal information is sold to this recipient (CCPA)"),
             _f("shares", VT.BOOL, "whether personal information is shared for cross-context advertising (CCPA)"),
             _f("url", VT.URL, "the recipient's privacy notice"),
+            _f("arrangement", VT.TEXT, "the essence of the arrangement between us and a joint controller: who does what, and where people can use their rights (Art 26(2))"),
         )),
         KindSpec("source", "a named third-party source of data", (
             _f("legal_name", VT.STRING, "the source's legal name"),

@@ -81,6 +81,9 @@ MUTATIONS = [
       'recipient couriers "Parcel delivery companies" {\n  role processor\n  sector "parcel delivery"\n'
       '  includes "Royal Mail Group Ltd", "DPD Group UK Ltd"\n',
       'recipient couriers "Our partners" {\n  role processor\n', "P031"),
+    m("P033-joint-controller-without-arrangement", UK,
+      'recipient couriers "Parcel delivery companies" {\n  role processor\n',
+      'recipient couriers "Parcel delivery companies" {\n  role joint_controller\n', "P033"),
     m("P040-processor-moved-to-brazil", UK, '"DPD Group UK Ltd"\n  country GB', '"DPD Group UK Ltd"\n  country BR',
       "P040"),
     m("P040-scc-dropped-us", EU_US, "  safeguard eu_scc\n", "", "P040"),

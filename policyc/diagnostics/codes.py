@@ -83,6 +83,8 @@ _ROWS = (
     Code("P031", "recipient-too-generic", W, "a recipient category says its type and sector", "WP260"),
     Code("P032", "purpose-sharing-unstated", W, "each purpose names its recipients or says `shares_with none`; "
          "`none` never stands beside recipients", "13(1)(e)"),
+    Code("P033", "joint-arrangement-missing", E, "joint controllers give the essence of their arrangement",
+         "26(2)"),
     Code("P040", "transfer-without-safeguard", E, "an international transfer has a valid mechanism",
          "13(1)(f), 44-49"),
     Code("P041", "safeguard-copy-missing", E, "an Art 46/47 transfer says how to get a copy of the safeguards",

@@ -530,6 +530,9 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.country:
             items.append(st("fact", [country_text(model.lexicon, controller.country)], [back(controller, "country")],
                             "Established in"))
+        if controller.arrangement:
+            items.append(st("fact", [Markdown(controller.arrangement)], [back(controller, "arrangement")],
+                            "Our arrangement as joint controllers"))
         for person, field_name, label in ((controller.dpo, "dpo", "Our data protection officer"),
                                           (controller.representative, "representative", "Our representative")):
             if person is None:
@@ -827,6 +830,9 @@ def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
     if recipient.safeguard_copy:
         items.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")],
                         "How to get a copy of the safeguards"))
+    if recipient.arrangement:
+        items.append(st("fact", [Markdown(recipient.arrangement)], [back(recipient, "arrangement")],
+                        "Our arrangement as joint controllers"))
     purposes = [p for p in model.purposes if recipient in p.recipients]
     if purposes:
         items.append(st("fact", joined([entity_ref("purpose", p) for p in purposes], conjunction="", separator="; "),
