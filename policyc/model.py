@@ -402,6 +402,7 @@ class PolicyInfo(Entity):
     sells_minors: bool | None = None  # CCPA: knowingly sells or shares data of consumers under 16
     do_not_sell_url: str = ""
     limit_use_url: str = ""
+    dpia: dt.date | None = None  # when the latest DPIA was completed (Art 35)
 
 
 @dataclass(slots=True)
@@ -777,6 +778,7 @@ class _Builder:
             cookies_none="none" in _words(t.get("cookies")), sells=_bool(t.get("sells")),
             shares=_bool(t.get("shares")), sells_minors=_bool(t.get("sells_minors")),
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
+            dpia=_date(t.get("dpia")),
         )
 
 

@@ -129,6 +129,8 @@ MUTATIONS = [
     m("P080-safeguards-dropped", UK, "  safeguards human_review, express_view, contest\n", "", "P080"),
     m("P081-decision-uses-health-data", UK, "  uses payment_details, order_history, credit_score, fraud_markers\n",
       "  uses payment_details, order_history, credit_score, fraud_markers, mobility_needs\n", "P081"),
+    m("P082-dpia-dropped", UK, "  dpia 2026-07-30\n", "", "P082"),
+    m("P082-dpia-dropped-for-tracking-and-teenagers", EU_US, "  dpia 2026-01-20\n", "", "P082"),
     # --- P090-P093: special-category and criminal-offence data ----------------------------------
     m("P090-biometric-without-condition", UK, '  category account\n', '  category account\n  special biometric\n',
       "P090"),

@@ -113,6 +113,8 @@ _ROWS = (
          "and safeguards", "13(2)(f), 22"),
     Code("P081", "automated-decision-special-data", E, "automated decisions on special data rest on explicit "
          "consent or substantial public interest", "22(4)"),
+    Code("P082", "dpia-screening", W, "processing that meets two or more WP248 criteria records a DPIA",
+         "35, WP248 rev.01"),
     Code("P090", "special-without-condition", E, "special-category data has an Art 9(2) condition", "9"),
     Code("P091", "condition-law-uncited", W, "an Art 9(2)(b), (g)-(j) condition cites the enabling law",
          "9(2), DPA 2018 s10"),
