@@ -403,6 +403,8 @@ class PolicyInfo(Entity):
     do_not_sell_url: str = ""
     limit_use_url: str = ""
     dpia: dt.date | None = None  # when the latest DPIA was completed (Art 35)
+    informed_within: str = ""  # ISO 8601: how soon people are told of data obtained elsewhere (Art 14(3))
+    informed_within_days: float | None = None
 
 
 @dataclass(slots=True)
@@ -767,6 +769,7 @@ class _Builder:
         )
 
     def build_policy(self, t: TypedDecl) -> PolicyInfo:
+        informed = _duration(t.get("informed_within"))
         return PolicyInfo(
             **self.base(t), version=_text(t.get("version")), effective=_date(t.get("effective")),  # type: ignore[arg-type]
             reviewed=_date(t.get("reviewed")), language=_text(t.get("language")),
@@ -779,6 +782,7 @@ class _Builder:
             shares=_bool(t.get("shares")), sells_minors=_bool(t.get("sells_minors")),
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
             dpia=_date(t.get("dpia")),
+            informed_within=informed.iso if informed else "", informed_within_days=informed.days if informed else None,
         )
 
 

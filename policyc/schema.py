@@ -135,6 +135,8 @@ KINDS: dict[str, KindSpec] = {
             _f("sells_minors", VT.BOOL, "whether the business has actual knowledge that it sells or shares the personal information of consumers under 16 (CCPA, 11 CCR 7011(e)(1)(F))"),
             _f("do_not_sell_url", VT.URL, "the \"Do Not Sell or Share My Personal Information\" page (CCPA)"),
             _f("limit_use_url", VT.URL, "the \"Limit the Use of My Sensitive Personal Information\" page (CCPA)"),
+            _f("informed_within", VT.DURATION, "how soon people are told when their data comes from another "
+               "organisation: at most one month, and by the first contact or disclosure (Art 14(3))"),
             _f("dpia", VT.DATE, "when the latest data protection impact assessment of this processing was completed "
                "(Art 35); not shown in the notice"),
         ), singleton=True),

@@ -70,6 +70,11 @@ MUTATIONS = [
       '  url "https://www.cifas.org.uk/fpn"', "P021"),
     m("P022-source-dropped", UK, "  category online.usage, online.device, online.ip_address, online.cookie_id\n"
       "  source observed\n", "  category online.usage, online.device, online.ip_address, online.cookie_id\n", "P022"),
+    m("P023-art14-timing-dropped", UK, "  informed_within 1 month\n", "", "P023"),
+    m("P023-art14-timing-too-late", UK, "  informed_within 1 month\n", "  informed_within 3 months\n", "P023"),
+    m("P024-bought-data-said-to-come-from-the-person", UK, 'data marketing_contact "Marketing preferences" {\n',
+      'data marketing_contact "Marketing preferences" {\n  description "We buy these addresses from a list broker."\n',
+      "P024"),
     m("P070-required-for-dropped", UK, '  required_for optional\n  if_not_provided "You can check out as a guest',
       '  if_not_provided "You can check out as a guest', "P070"),
     m("P070-consequence-dropped", UK,

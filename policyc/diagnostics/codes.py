@@ -79,6 +79,10 @@ _ROWS = (
     Code("P021", "source-missing", E, "data not from the subject names its source and whether it is public",
          "14(2)(f)"),
     Code("P022", "source-unstated", W, "each data category says where it comes from", "13, 14"),
+    Code("P023", "art14-timing-unstated", W, "data obtained from others says when people are told of it (at "
+         "most one month)", "14(3)(a)-(c)"),
+    Code("P024", "source-contradicted", W, "data said to come from the person that the policy elsewhere says "
+         "comes from a third party", "14(1), 14(2)(f)"),
     Code("P030", "recipients-unstated", E, "recipients are stated, or the notice says there are none", "13(1)(e)"),
     Code("P031", "recipient-too-generic", W, "a recipient category says its type and sector", "WP260"),
     Code("P032", "purpose-sharing-unstated", W, "each purpose names its recipients or says `shares_with none`; "

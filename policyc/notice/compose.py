@@ -597,7 +597,13 @@ def _data(c: Composer) -> list[Block]:
                 parts += [Words(" Website: "), channel(source.url)]
                 backing.append(back(source, "url"))
             items.append(st("fact", parts, backing))
-        out.append(Group("sources", "Organisations we get data from", [Items(items)]))
+        source_blocks: list[Block] = [Items(items)]
+        if model.policy is not None and model.policy.informed_within:
+            source_blocks.append(Paragraph([st("fact", [
+                f"When we get your personal data from another organisation, we tell you within "
+                f"{duration_text(model.policy.informed_within)}, and at the latest when we first contact you or "
+                "first pass the data on."], [back(model.policy, "informed_within")])]))
+        out.append(Group("sources", "Organisations we get data from", source_blocks))
     return out
 
 
