@@ -94,6 +94,11 @@ class Basis(Entity):
     summary: str = ""
     laws: tuple[str, ...] = ()
     criminal: bool = False  # conditions only: an Art 10 condition
+    since: dt.date | None = None  # bases only: in force from this date (None: since its law)
+
+    def in_force(self, law: str, on: dt.date) -> bool:
+        """Available under `law` on the date `on`."""
+        return (not self.laws or law in self.laws) and (self.since is None or self.since <= on)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -600,7 +605,8 @@ class _Builder:
         return Basis(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
                      grants=tuple(r.name for r in _refs(t.get("grants"))), requires=_words(t.get("requires")),
                      dpv=_text(t.get("dpv")), summary=_text(t.get("summary")),
-                     laws=tuple(r.name for r in _refs(t.get("law"))), criminal=bool(_bool(t.get("criminal"))))
+                     laws=tuple(r.name for r in _refs(t.get("law"))), criminal=bool(_bool(t.get("criminal"))),
+                     since=_date(t.get("since")))
 
     build_condition = build_basis
 

@@ -263,6 +263,8 @@ KINDS: dict[str, KindSpec] = {
         ), stdlib=True),
         KindSpec("basis", "an Art 6 lawful basis", (
             _ARTICLE, _LAWS,
+            _f("since", VT.DATE, "when the basis came into force, where it is newer than its law; a policy "
+               "`effective` earlier cannot rely on it"),
             _f("grants", VT.REF, "the rights this basis gives data subjects", many=True, kinds=("right",)),
             _f("requires", VT.ENUM, "what a purpose on this basis must state", many=True, choices=REQUIRES),
             _DPV, _SUMMARY,

@@ -252,6 +252,10 @@ data trial_signals "Trial activity" {
 QUIET = [
     pytest.param(EU_US, "  authority dpc_ie, cppa\n", "  authority dpc_ie\n", set(),
                  id="P065-demands-an-authority-for-the-ccpa"),
+    pytest.param(UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
+                 'basis recognised_legitimate_interests "UK GDPR Annex 1 para 5: detecting and preventing crime"',
+                 set(),
+                 id="P010-recognised-legitimate-interests-in-force-in-the-uk"),
     pytest.param(EU_US, "how many times each feature", "how often each feature", set(),
                  id="Q001-how-often-is-not-a-hedge"),
     pytest.param(UK, _SOLELY_AUTOMATED, _WITH_A_PERSON, set(), id="P080-decision-not-solely-automated"),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
-from policyc.rules import Context, finding, rule
+from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Wording WP260 (para 12) gives as too vague to tell people what is done with their data.
 VAGUE_PURPOSE = re.compile(
@@ -26,6 +27,31 @@ def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
                           help="add `basis consent`, `basis contract`, `basis legal_obligation`, "
                           "`basis legitimate_interests \"the interest\"` or another basis; "
                           "see `policyc explain P010`")
+    yield from _bases_not_available(ctx)
+
+
+def _bases_not_available(ctx: Context) -> Iterator[Diagnostic]:
+    """A basis of another law, or one not yet in force at the policy's `effective` date, is no basis at all."""
+    policy = ctx.model.policy
+    assert policy is not None
+    on = policy.effective or dt.date.today()
+    laws = [law for law in policy.jurisdictions if law in GDPR_LAWS]
+    for purpose in ctx.model.controller_purposes:
+        for use in purpose.bases:
+            basis = use.basis
+            name = basis.title or basis.key
+            for law in laws:
+                if basis.in_force(law, on):
+                    continue
+                if basis.laws and law not in basis.laws:
+                    problem = f"is not a lawful basis under the {ctx.law_names(law)}"
+                    fix = "choose a basis that law has, such as `legitimate_interests \"the interest\"`"
+                else:
+                    problem = (f"is in force only from {basis.since}, after the policy's effective date {on}"
+                               if policy.effective else f"is in force only from {basis.since}")
+                    fix = "choose another basis, or make the notice effective from that date"
+                yield finding("P010", f"purpose `{purpose.key}` relies on {name}, which {problem}", use.span,
+                              label="not available", help=fix)
 
 
 @rule("P012")
