@@ -132,6 +132,9 @@ MUTATIONS = [
       '  logic """A scoring model compares the order with known fraud patterns. It weighs the delivery\n'
       '    address, the payment card, the order value and any matching fraud records."""\n', "", "P080"),
     m("P080-safeguards-dropped", UK, "  safeguards human_review, express_view, contest\n", "", "P080"),
+    m("P083-fraud-decision-on-recognised-interests", UK,
+      'basis legitimate_interests "preventing fraud against us and our customers"',
+      'basis recognised_legitimate_interests "UK GDPR Annex 1 para 5: detecting and preventing crime"', "P083"),
     m("P081-decision-uses-health-data", UK, "  uses payment_details, order_history, credit_score, fraud_markers\n",
       "  uses payment_details, order_history, credit_score, fraud_markers, mobility_needs\n", "P081"),
     m("P082-dpia-dropped", UK, "  dpia 2026-07-30\n", "", "P082"),
@@ -252,10 +255,6 @@ data trial_signals "Trial activity" {
 QUIET = [
     pytest.param(EU_US, "  authority dpc_ie, cppa\n", "  authority dpc_ie\n", set(),
                  id="P065-demands-an-authority-for-the-ccpa"),
-    pytest.param(UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
-                 'basis recognised_legitimate_interests "UK GDPR Annex 1 para 5: detecting and preventing crime"',
-                 set(),
-                 id="P010-recognised-legitimate-interests-in-force-in-the-uk"),
     pytest.param(EU_US, "how many times each feature", "how often each feature", set(),
                  id="Q001-how-often-is-not-a-hedge"),
     pytest.param(UK, _SOLELY_AUTOMATED, _WITH_A_PERSON, set(), id="P080-decision-not-solely-automated"),

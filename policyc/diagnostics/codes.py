@@ -119,6 +119,8 @@ _ROWS = (
          "consent or substantial public interest", "22(4)"),
     Code("P082", "dpia-screening", W, "processing that meets two or more WP248 criteria records a DPIA",
          "35, WP248 rev.01"),
+    Code("P083", "automated-decision-recognised-interests", E, "a significant solely automated decision does not "
+         "rest on recognised legitimate interests alone (UK, from 2026-02-05)", "UK GDPR 22B, DUAA 2025 s80"),
     Code("P090", "special-without-condition", E, "special-category data has an Art 9(2) condition", "9"),
     Code("P091", "condition-law-uncited", W, "an Art 9(2)(b), (g)-(j) condition cites the enabling law",
          "9(2), DPA 2018 s10"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -107,3 +108,28 @@ def dpia_screening(ctx: Context) -> Iterator[Diagnostic]:
                       notes=[f"criterion met: {m}" for m in met],
                       help="carry out a DPIA before the processing starts (Art 35; WP248 rev.01), and record it "
                       "with `dpia DATE` on the policy")
+
+
+# Data (Use and Access) Act 2025 s 80 replaced Art 22 of the UK GDPR with Arts 22A-22D, in force from
+# 5 February 2026 (SI 2026/82, reg 2): a significant decision based solely on automated processing may
+# not rest on recognised legitimate interests (Art 6(1)(ea)).
+UK_AUTOMATED_DECISIONS_FROM = dt.date(2026, 2, 5)
+
+
+@rule("P083", laws=("uk_gdpr",))
+def automated_decision_recognised_interests(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if (policy.effective or dt.date.today()) < UK_AUTOMATED_DECISIONS_FROM:
+        return
+    for purpose in ctx.model.controller_purposes:
+        if not purpose.bases or any(u.basis.article != "6(1)(ea)" for u in purpose.bases):
+            continue  # another basis carries the purpose
+        for decision in purpose.decisions:
+            if decision.solely_automated is False or decision.legal_effect is False:
+                continue  # not a significant decision based solely on automated processing
+            yield finding("P083", f"automated decision `{decision.key}` rests only on recognised legitimate "
+                          "interests, which cannot support a significant decision taken solely by automated means",
+                          purpose.bases[0].span, label="Art 6(1)(ea)",
+                          help="UK GDPR Art 22B (Data (Use and Access) Act 2025 s 80): rest the decision on another "
+                          "basis, such as contract or legitimate interests, or have a person take it")
