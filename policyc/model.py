@@ -62,6 +62,12 @@ class Authority(Entity):
     phone: str = ""
     address: str = ""
     country: str = ""
+    region: str = ""  # the part of the country a sub-national authority covers
+    supervises: tuple[str, ...] = ()  # `public_bodies` and/or `private_bodies`; empty: every body in its area
+
+    def supervises_body(self, public: bool) -> bool:
+        """Whether it supervises a public body (`public`) or a private one."""
+        return not self.supervises or ("public_bodies" if public else "private_bodies") in self.supervises
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -89,6 +95,11 @@ class Basis(Entity):
     summary: str = ""
     laws: tuple[str, ...] = ()
     criminal: bool = False  # conditions only: an Art 10 condition
+    since: dt.date | None = None  # bases only: in force from this date (None: since its law)
+
+    def in_force(self, law: str, on: dt.date) -> bool:
+        """Available under `law` on the date `on`."""
+        return (not self.laws or law in self.laws) and (self.since is None or self.since <= on)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -203,6 +214,8 @@ class Controller(Contact):
     representative: Contact | None = None  # the first of `representatives`
     representatives: tuple[Contact, ...] = ()
     authorities: tuple[Authority, ...] = ()
+    public_body: bool = False  # `public_body yes`; otherwise a private body
+    arrangement: str = ""  # the essence of the joint-controller arrangement (Art 26(2))
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -265,6 +278,7 @@ class Recipient(Entity):
     sells: bool | None = None
     shares: bool | None = None
     url: str = ""
+    arrangement: str = ""  # with a joint controller: the essence of the arrangement (Art 26(2))
 
     @property
     def destination_field(self) -> str:
@@ -462,6 +476,9 @@ class PolicyInfo(Entity):
     do_not_sell_url: str = ""
     limit_use_url: str = ""
     bases: tuple[BasisUse, ...] = ()  # `bases`: listed for the whole notice, apart from any purpose
+    dpia: dt.date | None = None  # when the latest DPIA was completed (Art 35)
+    informed_within: str = ""  # ISO 8601: how soon people are told of data obtained elsewhere (Art 14(3))
+    informed_within_days: float | None = None
 
 
 @dataclass(slots=True)
@@ -645,7 +662,8 @@ class _Builder:
     def build_authority(self, t: TypedDecl) -> Authority:
         return Authority(**self.base(t), legal_name=_text(t.get("legal_name")),  # type: ignore[arg-type]
                          url=_text(t.get("url")), email=_text(t.get("email")), phone=_text(t.get("phone")),
-                         address=_text(t.get("address")), country="".join(self.countries(t.get("country"))))
+                         address=_text(t.get("address")), country="".join(self.countries(t.get("country"))),
+                         region=_text(t.get("region")), supervises=_words(t.get("supervises")))
 
     def build_law(self, t: TypedDecl) -> Law:
         return Law(**self.base(t), area=self.expand(t.get("area")),  # type: ignore[arg-type]
@@ -662,7 +680,8 @@ class _Builder:
         return Basis(**self.base(t), article=_text(t.get("article")),  # type: ignore[arg-type]
                      grants=tuple(r.name for r in _refs(t.get("grants"))), requires=_words(t.get("requires")),
                      dpv=_text(t.get("dpv")), summary=_text(t.get("summary")),
-                     laws=tuple(r.name for r in _refs(t.get("law"))), criminal=bool(_bool(t.get("criminal"))))
+                     laws=tuple(r.name for r in _refs(t.get("law"))), criminal=bool(_bool(t.get("criminal"))),
+                     since=_date(t.get("since")))
 
     build_condition = build_basis
 
@@ -725,6 +744,7 @@ class _Builder:
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
             representatives=tuple(representative),  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
+            public_body=bool(_bool(t.get("public_body"))), arrangement=_text(t.get("arrangement")),
         )
 
     def build_source(self, t: TypedDecl) -> Source:
@@ -757,7 +777,7 @@ class _Builder:
             international_organisation=bool(_bool(t.get("international_organisation"))),
             safeguards=tuple(self.resolve(t.get("safeguard"))),  # type: ignore[arg-type]
             safeguard_copy=_text(t.get("safeguard_copy")), sells=_bool(t.get("sells")),
-            shares=_bool(t.get("shares")), url=_text(t.get("url")),
+            shares=_bool(t.get("shares")), url=_text(t.get("url")), arrangement=_text(t.get("arrangement")),
         )
 
     def build_decision(self, t: TypedDecl) -> Decision:
@@ -842,6 +862,7 @@ class _Builder:
         )
 
     def build_policy(self, t: TypedDecl) -> PolicyInfo:
+        informed = _duration(t.get("informed_within"))
         return PolicyInfo(
             **self.base(t), version=_text(t.get("version")), effective=_date(t.get("effective")),  # type: ignore[arg-type]
             reviewed=_date(t.get("reviewed")), language=_text(t.get("language")),
@@ -854,6 +875,8 @@ class _Builder:
             shares=_bool(t.get("shares")), sells_minors=_bool(t.get("sells_minors")),
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
             bases=self.basis_uses(t.get("bases")),
+            dpia=_date(t.get("dpia")),
+            informed_within=informed.iso if informed else "", informed_within_days=informed.days if informed else None,
         )
 
 

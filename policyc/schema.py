@@ -91,6 +91,7 @@ REQUIREMENTS = ("statutory", "contract", "optional")
 CONSENT_MECHANISMS = ("opt_in_banner", "implied", "none")
 DECISION_SAFEGUARDS = ("human_review", "express_view", "contest")
 CERTIFICATIONS = ("iso27001", "iso27701", "cyber_essentials", "cyber_essentials_plus", "pci_dss", "soc2")
+AUTHORITY_SECTORS = ("public_bodies", "private_bodies")
 REQUIRES = ("interest", "law_citation", "explicit", "withdrawal")
 # What a `provision` of the standard library is about: the point of law a notice quotes it for.
 PROVISION_TOPICS = (
@@ -137,6 +138,10 @@ KINDS: dict[str, KindSpec] = {
             _f("sells_minors", VT.BOOL, "whether the business has actual knowledge that it sells or shares the personal information of consumers under 16 (CCPA, 11 CCR 7011(e)(1)(F))"),
             _f("do_not_sell_url", VT.URL, "the \"Do Not Sell or Share My Personal Information\" page (CCPA)"),
             _f("limit_use_url", VT.URL, "the \"Limit the Use of My Sensitive Personal Information\" page (CCPA)"),
+            _f("informed_within", VT.DURATION, "how soon people are told when their data comes from another "
+               "organisation: at most one month, and by the first contact or disclosure (Art 14(3))"),
+            _f("dpia", VT.DATE, "when the latest data protection impact assessment of this processing was completed "
+               "(Art 35); not shown in the notice"),
         ), singleton=True),
         KindSpec("controller", "who is responsible for the data", (
             _f("legal_name", VT.STRING, "the registered legal name"),
@@ -151,6 +156,9 @@ KINDS: dict[str, KindSpec] = {
             _f("dpo", VT.REF, "the data protection officer", kinds=("contact",)),
             _f("representative", VT.REF, "the representative in the area of a jurisdiction (Art 27): one for each law whose area the controller is outside", many=True, kinds=("contact",)),
             _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
+            _f("public_body", VT.BOOL, "`yes` for a public authority or body; left out or `no`, the controller is a "
+               "private body (which matters for `basis public_task` and for authorities that supervise one sector)"),
+            _f("arrangement", VT.TEXT, "the essence of the arrangement between joint controllers: who does what, and where people can use their rights (Art 26(2))"),
         )),
         KindSpec("contact", "a person or role with contact channels", (
             _f("legal_name", VT.STRING, "the name of the person or organisation"),
@@ -200,6 +208,7 @@ KINDS: dict[str, KindSpec] = {
             _f("sells", VT.BOOL, "whether personal information is sold to this recipient (CCPA)"),
             _f("shares", VT.BOOL, "whether personal information is shared for cross-context advertising (CCPA)"),
             _f("url", VT.URL, "the recipient's privacy notice"),
+            _f("arrangement", VT.TEXT, "the essence of the arrangement between us and a joint controller: who does what, and where people can use their rights (Art 26(2))"),
         )),
         KindSpec("source", "a named third-party source of data", (
             _f("legal_name", VT.STRING, "the source's legal name"),
@@ -260,6 +269,8 @@ KINDS: dict[str, KindSpec] = {
         ), stdlib=True),
         KindSpec("basis", "an Art 6 lawful basis", (
             _ARTICLE, _LAWS,
+            _f("since", VT.DATE, "when the basis came into force, where it is newer than its law; a policy "
+               "`effective` earlier cannot rely on it"),
             _f("grants", VT.REF, "the rights this basis gives data subjects", many=True, kinds=("right",)),
             _f("requires", VT.ENUM, "what a purpose on this basis must state", many=True, choices=REQUIRES),
             _DPV, _SUMMARY,
@@ -293,6 +304,10 @@ KINDS: dict[str, KindSpec] = {
             _f("email", VT.EMAIL, "an e-mail address"),
             _f("phone", VT.STRING, "a telephone number"),
             _f("address", VT.STRING, "a postal address"),
+            _f("region", VT.STRING, "the part of its country it covers, for a sub-national authority such as a German "
+               "Land's"),
+            _f("supervises", VT.ENUM, "the bodies it supervises, where not all: `public_bodies`, `private_bodies`",
+               many=True, choices=AUTHORITY_SECTORS),
         ), stdlib=True),
         KindSpec("category", "an entry of the data-category taxonomy", (
             _DPV, _FIDES, _SUMMARY,

@@ -63,12 +63,20 @@ MUTATIONS = [
     m("P013-vague-description", UK,
       '"We keep your account so that you can see past orders and check out faster."',
       '"We keep your account to improve our services."', "P013"),
+    m("P095-public-task-for-a-retailer", UK, "  basis legal_obligation\n", "  basis public_task\n", "P095"),
+    m("P096-public-body-on-legitimate-interests", UK, '  legal_name "Northwind Home Ltd"\n',
+      '  legal_name "Northwind Home Ltd"\n  public_body yes\n', "P096"),
     m("P014-uses-dropped", UK, "  uses identity_contact, order_history, payment_details\n", "", "P014"),
     # --- P021, P022, P070: sources and whether data is required ---------------------------------------
     m("P021-source-public-dropped", UK, '  public no\n  url "https://www.cifas.org.uk/fpn"',
       '  url "https://www.cifas.org.uk/fpn"', "P021"),
     m("P022-source-dropped", UK, "  category online.usage, online.device, online.ip_address, online.cookie_id\n"
       "  source observed\n", "  category online.usage, online.device, online.ip_address, online.cookie_id\n", "P022"),
+    m("P023-art14-timing-dropped", UK, "  informed_within 1 month\n", "", "P023"),
+    m("P023-art14-timing-too-late", UK, "  informed_within 1 month\n", "  informed_within 3 months\n", "P023"),
+    m("P024-bought-data-said-to-come-from-the-person", UK, 'data marketing_contact "Marketing preferences" {\n',
+      'data marketing_contact "Marketing preferences" {\n  description "We buy these addresses from a list broker."\n',
+      "P024"),
     m("P070-required-for-dropped", UK, '  required_for optional\n  if_not_provided "You can check out as a guest',
       '  if_not_provided "You can check out as a guest', "P070"),
     m("P070-consequence-dropped", UK,
@@ -80,6 +88,9 @@ MUTATIONS = [
       'recipient couriers "Parcel delivery companies" {\n  role processor\n  sector "parcel delivery"\n'
       '  includes "Royal Mail Group Ltd", "DPD Group UK Ltd"\n',
       'recipient couriers "Our partners" {\n  role processor\n', "P031"),
+    m("P033-joint-controller-without-arrangement", UK,
+      'recipient couriers "Parcel delivery companies" {\n  role processor\n',
+      'recipient couriers "Parcel delivery companies" {\n  role joint_controller\n', "P033"),
     m("P040-processor-moved-to-brazil", UK, '"DPD Group UK Ltd"\n  country GB', '"DPD Group UK Ltd"\n  country BR',
       "P040"),
     m("P040-scc-dropped-us", EU_US, "  safeguard eu_scc\n", "", "P040"),
@@ -103,6 +114,8 @@ MUTATIONS = [
     # --- P050-P051: retention -------------------------------------------------------------------
     m("P050-retention-dropped", UK, "  retain until consent_withdrawn\n", "", "P050"),
     m("P051-as-long-as-necessary", UK, "  retain 14 months\n", '  retain criteria "as long as necessary"\n', "P051"),
+    m("P051-until-no-longer-needed", EU_US, "  retain 1 day\n", '  retain criteria "until we no longer need it"\n',
+      "P051"),
     # --- P060-P066: rights ----------------------------------------------------------------------
     m("P060-erasure-excluded", UK, "  respond_within 1 month\n",
       '  respond_within 1 month\n  exclude erasure "we keep order records"\n', "P060"),
@@ -141,6 +154,8 @@ MUTATIONS = [
       '  fee "We charge a fee of £10 for each request."', "P072"),
     m("P065-ico-dropped", UK, "  authority ico\n", "", "P065"),
     m("P065-dpc-dropped", EU_US, "  authority dpc_ie, cppa\n", "  authority cppa\n", "P065"),
+    m("P065-public-sector-authority-for-a-business", EU_US, "  authority dpc_ie, cppa\n", "  authority apdcat, cppa\n",
+      "P065"),
     m("P066-complaints-dropped", UK,
       '  complaints """To complain to us, email complaints@northwind-home.example. We acknowledge\n'
       '    complaints within 30 days and tell you the outcome without undue delay."""\n', "", "P066"),
@@ -149,8 +164,13 @@ MUTATIONS = [
       '  logic """A scoring model compares the order with known fraud patterns. It weighs the delivery\n'
       '    address, the payment card, the order value and any matching fraud records."""\n', "", "P080"),
     m("P080-safeguards-dropped", UK, "  safeguards human_review, express_view, contest\n", "", "P080"),
+    m("P083-fraud-decision-on-recognised-interests", UK,
+      'basis legitimate_interests "preventing fraud against us and our customers"',
+      'basis recognised_legitimate_interests "UK GDPR Annex 1 para 5: detecting and preventing crime"', "P083"),
     m("P081-decision-uses-health-data", UK, "  uses payment_details, order_history, credit_score, fraud_markers\n",
       "  uses payment_details, order_history, credit_score, fraud_markers, mobility_needs\n", "P081"),
+    m("P082-dpia-dropped", UK, "  dpia 2026-07-30\n", "", "P082"),
+    m("P082-dpia-dropped-for-tracking-and-teenagers", EU_US, "  dpia 2026-01-20\n", "", "P082"),
     # --- P090-P093: special-category and criminal-offence data ----------------------------------
     m("P090-biometric-without-condition", UK, '  category account\n', '  category account\n  special biometric\n',
       "P090"),
@@ -275,6 +295,8 @@ QUIET = [
     pytest.param(EU_US, "  shares_with ad_network\n  retain 90 days\n}", _DECISION, set(),
                  id="C002-data-used-by-a-decision-has-a-purpose"),
     pytest.param(UK, "  authority ico\n", "  authority icoo\n", {"N001"}, id="P065-after-unresolved-authority"),
+    pytest.param(EU_US, "  authority dpc_ie, cppa\n", "  authority lfdi_bw, cppa\n", set(),
+                 id="P065-land-authority-is-an-eea-authority"),
     pytest.param(UK, "  source fraud_agency\n", "  source fraud_agencyy\n", {"N001", "P110"},
                  id="P070-after-unresolved-source"),
     pytest.param(UK, "  expires 13 months\n", "  expires 13 monthz\n", {"T006"}, id="P122-after-invalid-expires"),

@@ -29,7 +29,7 @@ from policyc.model import (
     Source,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _contact(contact: Contact | None) -> dict[str, Any] | None:
@@ -43,7 +43,7 @@ def _contact(contact: Contact | None) -> dict[str, Any] | None:
 def _authority(authority: Authority) -> dict[str, Any]:
     return {"id": authority.key, "title": authority.title, "legal_name": authority.legal_name,
             "country": authority.country, "url": authority.url, "email": authority.email, "phone": authority.phone,
-            "address": authority.address}
+            "address": authority.address, "region": authority.region, "supervises": list(authority.supervises)}
 
 
 def _category(category: Category) -> dict[str, Any]:
@@ -86,6 +86,7 @@ def _recipient(recipient: Recipient) -> dict[str, Any]:
         "international_organisation": recipient.international_organisation,
         "safeguards": [_safeguard(s) for s in recipient.safeguards], "safeguard_copy": recipient.safeguard_copy,
         "sells": recipient.sells, "shares": recipient.shares, "url": recipient.url,
+        "arrangement": recipient.arrangement,
     }
 
 
@@ -135,7 +136,8 @@ def to_data(model: Model) -> dict[str, Any]:
              "trading_as": list(c.trading_as), "country": c.country, "dpo": _contact(c.dpo),
              "representative": _contact(c.representative),
              "representatives": [_contact(r) for r in c.representatives],
-             "authorities": [_authority(a) for a in c.authorities]}
+             "authorities": [_authority(a) for a in c.authorities],
+             "public_body": c.public_body, "arrangement": c.arrangement}
             for c in model.controllers
         ],
         "laws": [{"id": law.key, "title": law.title, "area": sorted(law.area), "authorities": list(law.authorities),

@@ -82,10 +82,16 @@ _ROWS = (
     Code("P021", "source-missing", E, "data not from the subject names its source and whether it is public",
          "14(2)(f)"),
     Code("P022", "source-unstated", W, "each data category says where it comes from", "13, 14"),
+    Code("P023", "art14-timing-unstated", W, "data obtained from others says when people are told of it (at "
+         "most one month)", "14(3)(a)-(c)"),
+    Code("P024", "source-contradicted", W, "data said to come from the person that the policy elsewhere says "
+         "comes from a third party", "14(1), 14(2)(f)"),
     Code("P030", "recipients-unstated", E, "recipients are stated, or the notice says there are none", "13(1)(e)"),
     Code("P031", "recipient-too-generic", W, "a recipient category says its type and sector", "WP260"),
     Code("P032", "purpose-sharing-unstated", W, "each purpose names its recipients or says `shares_with none`; "
          "`none` never stands beside recipients", "13(1)(e)"),
+    Code("P033", "joint-arrangement-missing", E, "joint controllers give the essence of their arrangement",
+         "26(2)"),
     Code("P040", "transfer-without-safeguard", E, "an international transfer has a valid mechanism",
          "13(1)(f), 44-49"),
     Code("P041", "safeguard-copy-missing", E, "an Art 46/47 transfer says how to get a copy of the safeguards",
@@ -127,6 +133,10 @@ _ROWS = (
          "and safeguards", "13(2)(f), 22"),
     Code("P081", "automated-decision-special-data", E, "automated decisions on special data rest on explicit "
          "consent or substantial public interest", "22(4)"),
+    Code("P082", "dpia-screening", W, "processing that meets two or more WP248 criteria records a DPIA",
+         "35, WP248 rev.01"),
+    Code("P083", "automated-decision-recognised-interests", E, "a significant solely automated decision does not "
+         "rest on recognised legitimate interests alone (UK, from 2026-02-05)", "UK GDPR 22B, DUAA 2025 s80"),
     Code("P090", "special-without-condition", E, "special-category data has an Art 9(2) condition", "9"),
     Code("P091", "condition-law-uncited", W, "an Art 9(2)(b), (g)-(j) condition cites the enabling law",
          "9(2), DPA 2018 s10"),
@@ -134,6 +144,10 @@ _ROWS = (
     Code("P093", "criminal-without-condition", E, "criminal-offence data has an Art 10 condition", "10"),
     Code("P094", "condition-without-special-data", W, "an Art 9 or Art 10 condition on a purpose that uses no such "
          "data", "9(2), 10"),
+    Code("P095", "public-task-private-body", W, "a private body relies on public task without citing the law that "
+         "vests the task in it", "6(1)(e), 6(3)"),
+    Code("P096", "legitimate-interests-public-body", W, "a public body relies on legitimate interests, which "
+         "Art 6(1) denies it for its tasks", "6(1) second subparagraph"),
     Code("P100", "child-consent-age", E, "a service for children on consent states the age of digital consent",
          "8"),
     Code("P110", "unused-declaration", W, "a data category, recipient, source or decision no purpose uses"),

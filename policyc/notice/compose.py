@@ -545,6 +545,9 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.country:
             items.append(st("fact", [country_text(model.lexicon, controller.country)], [back(controller, "country")],
                             "Established in"))
+        if controller.arrangement:
+            items.append(st("fact", [Markdown(controller.arrangement)], [back(controller, "arrangement")],
+                            "Our arrangement as joint controllers"))
         people = [(controller.dpo, "dpo", "Our data protection officer"),
                   *((r, "representative", "Our representative") for r in controller.representatives)]
         for person, field_name, label in people:
@@ -613,7 +616,13 @@ def _data(c: Composer) -> list[Block]:
                 parts += [Words(" Website: "), channel(source.url)]
                 backing.append(back(source, "url"))
             items.append(st("fact", parts, backing))
-        out.append(Group("sources", "Organisations we get data from", [Items(items)]))
+        source_blocks: list[Block] = [Items(items)]
+        if model.policy is not None and model.policy.informed_within:
+            source_blocks.append(Paragraph([st("fact", [
+                f"When we get your personal data from another organisation, we tell you within "
+                f"{duration_text(model.policy.informed_within)}, and at the latest when we first contact you or "
+                "first pass the data on."], [back(model.policy, "informed_within")])]))
+        out.append(Group("sources", "Organisations we get data from", source_blocks))
     return out
 
 
@@ -864,6 +873,9 @@ def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
     if recipient.safeguard_copy:
         items.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")],
                         "How to get a copy of the safeguards"))
+    if recipient.arrangement:
+        items.append(st("fact", [Markdown(recipient.arrangement)], [back(recipient, "arrangement")],
+                        "Our arrangement as joint controllers"))
     purposes = [p for p in model.purposes if recipient in p.recipients]
     if purposes:
         items.append(st("fact", joined([entity_ref("purpose", p) for p in purposes], conjunction="", separator="; "),
@@ -1332,9 +1344,13 @@ def _authority_parts(c: Composer, key: str) -> list[Part]:
     authority = c.model.lexicon.authority(key)
     if authority is None:
         return [Words(words(key))]
-    parts: list[Part] = [Words(authority.title or authority.legal_name or words(authority.key))]
+    name = authority.title or authority.legal_name or words(authority.key)
+    parts: list[Part] = [Words(name)]
     if authority.country:
-        parts.append(Words(f" ({country_text(c.model.lexicon, authority.country)})"))
+        where = country_text(c.model.lexicon, authority.country)
+        if authority.region and authority.region not in name:
+            where = f"{authority.region}, {where}"
+        parts.append(Words(f" ({where})"))
     if authority.url:
         parts += [Words(": "), channel(authority.url)]
     if authority.phone:

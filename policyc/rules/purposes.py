@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
-from policyc.rules import Context, finding, rule
+from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Wording WP260 (para 12) gives as too vague to tell people what is done with their data.
 VAGUE_PURPOSE = re.compile(
@@ -44,6 +45,31 @@ def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
                           help="add `basis consent`, `basis contract`, `basis legal_obligation`, "
                           "`basis legitimate_interests \"the interest\"` or another basis; "
                           "see `policyc explain P010`")
+    yield from _bases_not_available(ctx)
+
+
+def _bases_not_available(ctx: Context) -> Iterator[Diagnostic]:
+    """A basis of another law, or one not yet in force at the policy's `effective` date, is no basis at all."""
+    policy = ctx.model.policy
+    assert policy is not None
+    on = policy.effective or dt.date.today()
+    laws = [law for law in policy.jurisdictions if law in GDPR_LAWS]
+    for purpose in ctx.model.controller_purposes:
+        for use in purpose.bases:
+            basis = use.basis
+            name = basis.title or basis.key
+            for law in laws:
+                if basis.in_force(law, on):
+                    continue
+                if basis.laws and law not in basis.laws:
+                    problem = f"is not a lawful basis under the {ctx.law_names(law)}"
+                    fix = "choose a basis that law has, such as `legitimate_interests \"the interest\"`"
+                else:
+                    problem = (f"is in force only from {basis.since}, after the policy's effective date {on}"
+                               if policy.effective else f"is in force only from {basis.since}")
+                    fix = "choose another basis, or make the notice effective from that date"
+                yield finding("P010", f"purpose `{purpose.key}` relies on {name}, which {problem}", use.span,
+                              label="not available", help=fix)
 
 
 @rule("P012")
@@ -85,3 +111,39 @@ def purpose_without_data(ctx: Context) -> Iterator[Diagnostic]:
         if not purpose.uses and not purpose.has_field("uses"):
             yield finding("P014", f"purpose `{purpose.key}` does not say which data it uses", purpose.span,
                           label="needs `uses`", help="add `uses DATA, ...` naming the data categories it processes")
+
+
+def _public(ctx: Context) -> bool:
+    return any(c.public_body for c in ctx.model.controllers)
+
+
+@rule("P095")
+def public_task_private_body(ctx: Context) -> Iterator[Diagnostic]:
+    if not ctx.model.controllers or _public(ctx):
+        return
+    for purpose in ctx.model.controller_purposes:
+        for use in purpose.bases:
+            if use.basis.article != "6(1)(e)" or use.note.strip():
+                continue
+            yield finding("P095", f"purpose `{purpose.key}` relies on {use.basis.title or use.basis.key}, but the "
+                          "controller is not a public body", use.span, label="which law gives you this task?",
+                          help="a private body can rely on public task only where a law vests the task or the "
+                          "official authority in it (Art 6(3)): cite that law after the basis "
+                          '(`basis public_task "Water Industry Act 1991 s 37"`), add `public_body yes` to the '
+                          "controller if it is a public authority or body, or choose another basis")
+
+
+@rule("P096")
+def legitimate_interests_public_body(ctx: Context) -> Iterator[Diagnostic]:
+    if not _public(ctx):
+        return
+    for purpose in ctx.model.controller_purposes:
+        for use in purpose.bases:
+            if use.basis.article != "6(1)(f)":
+                continue
+            yield finding("P096", f"purpose `{purpose.key}` relies on {use.basis.title or use.basis.key}, but the "
+                          "controller is a public body", use.span, label="not for a public body's tasks",
+                          help="Art 6(1), second subparagraph: a public authority cannot rely on legitimate interests "
+                          "for processing in the performance of its tasks; use `basis public_task` (citing the law) "
+                          "or `legal_obligation`, or keep legitimate interests only for what is not one of its tasks "
+                          "and silence this with `# policyc: ignore[P096]`")

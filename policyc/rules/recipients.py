@@ -68,3 +68,21 @@ def purpose_sharing_unstated(ctx: Context) -> Iterator[Diagnostic]:
                           label="no `shares_with`",
                           help="name its recipients with `shares_with ...`, or write `shares_with none` so the notice "
                           "can say that no one receives it")
+
+
+@rule("P033")
+def joint_arrangement_missing(ctx: Context) -> Iterator[Diagnostic]:
+    for recipient in ctx.model.recipients:
+        if recipient.role == "joint_controller" and not recipient.arrangement.strip():
+            yield finding("P033", f"`{recipient.key}` is a joint controller, but the notice does not give the essence "
+                          "of the arrangement", recipient.field_span("role"), label="joint controller",
+                          help='add `arrangement "..."` to the recipient: who provides the notice, who answers '
+                          "requests, and that people can use their rights against each controller (Art 26(2)-(3))")
+    controllers = ctx.model.controllers
+    if len(controllers) > 1 and not any(c.arrangement.strip() for c in controllers):
+        policy = ctx.model.policy
+        assert policy is not None
+        yield finding("P033", f"the notice has {len(controllers)} controllers, but does not give the essence of their "
+                      "arrangement", policy.field_span("controller"), label="joint controllers",
+                      help='add `arrangement "..."` to one of the controllers: who does what, and that people can '
+                      "use their rights against each of them (Art 26(2)-(3))")

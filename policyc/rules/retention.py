@@ -8,10 +8,17 @@ from collections.abc import Iterator
 from policyc.diagnostics.model import Diagnostic
 from policyc.rules import Context, finding, rule
 
-# "As long as necessary" says nothing a reader can check (WP260 para 25-26 on retention).
+# "As long as necessary" says nothing a reader can check (WP260 para 25-26 on retention): the need, the
+# requirement or the reasonableness is the controller's own judgement, not a period or an event.
+_NEED = r"(necessary|needed|need|needs|required|appropriate|reasonable|relevant|useful)"
 VAGUE_RETENTION = re.compile(
-    r"\b(as long as|no longer than|for the period|for (such|a) period)\b.{0,40}\b(necessary|needed|required|"
-    r"appropriate|reasonable|relevant)\b|\bas (is )?(necessary|required|appropriate)\b|\bindefinitely\b",
+    r"\b(as long as|so long as|no longer than|while|whilst|for the (period|time|duration)|"
+    r"for (such|a|an) (period|time))"
+    rf"\b.{{0,40}}\b{_NEED}\b"
+    r"|\bas (is )?(reasonably |strictly )?(necessary|required|appropriate|needed)\b"
+    rf"|\buntil\b.{{0,30}}\bno longer\b.{{0,20}}\b{_NEED}\b"
+    r"|\b(a|an|such) (reasonable|appropriate|suitable|limited) (period|time|amount of time)\b"
+    r"|\bindefinitely\b",
     re.IGNORECASE,
 )
 

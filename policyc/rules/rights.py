@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic, Span
-from policyc.model import Purpose, RightsInfo
+from policyc.model import Authority, Law, Purpose, RightsInfo
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 from policyc.typecheck import iso_days
 
@@ -195,18 +195,40 @@ def complaint_authority(ctx: Context) -> Iterator[Diagnostic]:
         info = ctx.model.rights_info
         yield finding("P065", "the right to complain to a supervisory authority cannot be withheld",
                       info.field_span("exclude") if info else _rights_span(ctx), label="`complain` is excluded")
-    named = {a.key for c in ctx.model.controllers for a in c.authorities}
     if any(c.has_field("authority") and c.written("authority") > len(c.authorities) for c in ctx.model.controllers):
         return  # an authority name did not resolve (N001): no follow-on finding
+    named = [a for c in ctx.model.controllers for a in c.authorities]
+    public = any(c.public_body for c in ctx.model.controllers)
     for law in ctx.model.laws:
-        if law.key not in GDPR_LAWS or not law.authorities or named & set(law.authorities):
+        if law.key not in GDPR_LAWS or not law.authorities:
+            continue
+        local = [a for a in named if _in_area(ctx, a, law)]
+        if any(a.supervises_body(public) for a in local):
             continue
         target = ctx.model.controller.field_span("authority") if ctx.model.controller else _rights_span(ctx)
         hint = (f"`authority {law.authorities[0]}`" if len(law.authorities) == 1
                 else "`authority ...` (your lead authority)")
+        if local:
+            body = "public" if public else "private"
+            yield finding("P065", f"`{local[0].key}` does not supervise {body} bodies, so it is not the authority "
+                          f"people can complain to under the {law.title or law.key}", target,
+                          label=f"supervises {' and '.join(s.replace('_', ' ') for s in local[0].supervises)} only",
+                          help=f"name the authority that supervises {body} bodies where you are established"
+                          + ("" if public else ", or add `public_body yes` to the controller if it is a public body"))
+            continue
         yield finding("P065", f"the notice does not name the supervisory authority people can complain to under "
                       f"the {law.title or law.key}", target, label="no authority",
                       help=f"add {hint} to the controller")
+
+
+def _in_area(ctx: Context, authority: Authority, law: Law) -> bool:
+    """An authority of the law: one it lists, or one (a Land's, a region's) in a country of its area."""
+    if authority.key in law.authorities:
+        return True
+    if not authority.country or not law.area:
+        return False
+    members = ctx.model.regions.get(authority.country, frozenset({authority.country}))
+    return members <= law.area
 
 
 @rule("P066", laws=("uk_gdpr",))

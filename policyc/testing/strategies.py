@@ -420,7 +420,11 @@ def purposes(draw: st.DrawFn, key: str, jurisdictions: Sequence[str], *, data: S
     f.maybe("description", lambda: _text_item(draw, hostile))
     f.maybe("kind", lambda: _words(draw, vocab.visible("purpose_kind", jurisdictions), max_size=2))
     basis_items = []
-    for basis in draw(_subset(vocab.visible("basis", jurisdictions), min_size=1, max_size=2)):
+    # The bases common to both laws (`core`): a law's own basis, such as the UK's recognised legitimate
+    # interests, is in force only under that law and from a date, so it is no basis for every policy drawn.
+    common = set(vocab.declared.get("core", {}).get("basis", ()))
+    shared = [b for b in vocab.visible("basis", jurisdictions) if b in common]
+    for basis in draw(_subset(shared, min_size=1, max_size=2)):
         grounds = vocab.bases.get(basis)
         note = bool(grounds and grounds.requires & {"interest", "law_citation"}) or draw(_BOOLS)
         basis_items.append(item(name(basis), string(draw(phrases(hostile=hostile)))) if note else word_item(basis))

@@ -102,6 +102,7 @@ def test_schema_enums_follow_the_language() -> None:
     assert defs["data"]["properties"]["required_for"]["enum"] == [*kinds.REQUIREMENTS, None]
     assert defs["decision"]["properties"]["safeguards"]["items"]["enum"] == list(kinds.DECISION_SAFEGUARDS)
     assert defs["security"]["properties"]["certifications"]["items"]["enum"] == list(kinds.CERTIFICATIONS)
+    assert defs["authority"]["properties"]["supervises"]["items"]["enum"] == list(kinds.AUTHORITY_SECTORS)
     assert schema()["properties"]["schema_version"]["const"] == SCHEMA_VERSION
 
 
