@@ -63,3 +63,13 @@ def test_rules_lists_every_code_as_json() -> None:
                     "summary": CODES["P010"].summary}
     text = run_cli("rules").stdout.splitlines()
     assert len(text) == len(CODES) and text[0].startswith("S001  unexpected-token")
+
+
+def test_the_rules_index_lists_every_code() -> None:
+    from pathlib import Path
+
+    from policyc.diagnostics.codes import CODES
+
+    index = (Path(__file__).resolve().parent.parent / "docs" / "rules" / "index.md").read_text(encoding="utf-8")
+    missing = [code for code in CODES if f"[{code}]({code}.md)" not in index]
+    assert not missing, f"docs/rules/index.md lacks {missing}"
