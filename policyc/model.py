@@ -465,6 +465,7 @@ class PolicyInfo(Entity):
     summary: str = ""
     changes: str = ""
     cookie_consent: str = ""
+    cookie_wall: bool | None = None  # access depends on accepting non-essential cookies (None: not said)
     minimum_age: int | None = None
     children: str = ""
     shares_with_none: bool = False
@@ -868,7 +869,8 @@ class _Builder:
             reviewed=_date(t.get("reviewed")), language=_text(t.get("language")),
             jurisdictions=tuple(r.name for r in _refs(t.get("jurisdictions"))), audience=_words(t.get("audience")),
             url=_text(t.get("url")), summary=_text(t.get("summary")), changes=_text(t.get("changes")),
-            cookie_consent="".join(_words(t.get("cookie_consent"))), minimum_age=_int(t.get("minimum_age")),
+            cookie_consent="".join(_words(t.get("cookie_consent"))), cookie_wall=_bool(t.get("cookie_wall")),
+            minimum_age=_int(t.get("minimum_age")),
             children=_text(t.get("children")), shares_with_none="none" in _words(t.get("shares_with")),
             automated_decisions_none="none" in _words(t.get("automated_decisions")),
             cookies_none="none" in _words(t.get("cookies")), sells=_bool(t.get("sells")),

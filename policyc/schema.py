@@ -127,6 +127,7 @@ KINDS: dict[str, KindSpec] = {
             _f("summary", VT.TEXT, "a short introduction"),
             _f("changes", VT.TEXT, "how changes to the notice are announced"),
             _f("cookie_consent", VT.ENUM, "how consent to non-essential cookies is obtained", choices=CONSENT_MECHANISMS),
+            _f("cookie_wall", VT.BOOL, "`yes` when the site or service can be used only by accepting non-essential cookies (a cookie wall); `no` when it can be used without"),
             _f("minimum_age", VT.INT, "the age below which the service is not offered"),
             _f("children", VT.TEXT, "what happens to children's data"),
             _f("shares_with", VT.ENUM, "`none`: the explicit statement that data is shared with no one", choices=("none",)),

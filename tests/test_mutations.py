@@ -67,6 +67,8 @@ MUTATIONS = [
     m("P096-public-body-on-legitimate-interests", UK, '  legal_name "Northwind Home Ltd"\n',
       '  legal_name "Northwind Home Ltd"\n  public_body yes\n', "P096"),
     m("P014-uses-dropped", UK, "  uses identity_contact, order_history, payment_details\n", "", "P014"),
+    m("P015-service-on-consent", EU_US, "  kind service.provision, account\n  basis contract\n",
+      "  kind service.provision, account\n  basis consent\n", "P015"),
     # --- P021, P022, P070: sources and whether data is required ---------------------------------------
     m("P021-source-public-dropped", UK, '  public no\n  url "https://www.cifas.org.uk/fpn"',
       '  url "https://www.cifas.org.uk/fpn"', "P021"),
@@ -199,6 +201,8 @@ MUTATIONS = [
     m("P122-cookie-expiry-dropped", UK, "  expires 13 months\n", "", "P122"),
     m("P125-analytics-cookie-called-necessary", UK, '  name "nw_basket"\n', '  name "_gid"\n', "P125"),
     m("P125-advertising-cookie-called-necessary", EU_US, '  name "ts_session"\n', '  name "_fbp"\n', "P125"),
+    m("P124-cookie-wall", UK, "  cookie_consent opt_in_banner\n", "  cookie_consent opt_in_banner\n  cookie_wall yes\n",
+      "P124"),
     m("P123-cookie-provider-dropped", UK, 'cookie basket "Basket cookie" {\n  provider first_party\n',
       'cookie basket "Basket cookie" {\n', "P123"),
     # --- C001-C010: CCPA ------------------------------------------------------------------------

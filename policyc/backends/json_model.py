@@ -124,6 +124,7 @@ def to_data(model: Model) -> dict[str, Any]:
             "language": policy.language, "jurisdictions": list(policy.jurisdictions),
             "audience": list(policy.audience), "url": policy.url, "summary": policy.summary,
             "changes": policy.changes, "cookie_consent": policy.cookie_consent or None,
+            "cookie_wall": policy.cookie_wall,
             "minimum_age": policy.minimum_age, "children": policy.children,
             "shares_with_none": policy.shares_with_none,
             "automated_decisions_none": policy.automated_decisions_none, "cookies_none": policy.cookies_none,

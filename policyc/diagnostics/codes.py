@@ -79,6 +79,8 @@ _ROWS = (
     Code("P012", "legitimate-interest-unstated", E, "legitimate interests name the interest", "13(1)(d)"),
     Code("P013", "vague-purpose", W, "a purpose is described specifically", "5(1)(b), WP260"),
     Code("P014", "purpose-without-data", E, "a purpose uses at least one data category", "13(1)(c)"),
+    Code("P015", "consent-for-necessary-processing", W, "consent is not the basis for processing the service needs",
+         "6(1)(b), 7(4); EDPB 05/2020 paras 26-36"),
     Code("P021", "source-missing", E, "data not from the subject names its source and whether it is public",
          "14(2)(f)"),
     Code("P022", "source-unstated", W, "each data category says where it comes from", "13, 14"),
@@ -158,6 +160,8 @@ _ROWS = (
     Code("P122", "cookie-duration-missing", W, "each cookie that needs consent states how long it lasts",
          "PECR reg 6(2), ePrivacy 5(3)"),
     Code("P123", "cookie-provider-unstated", W, "each cookie says who sets it", "PECR reg 6(2)"),
+    Code("P124", "cookie-wall", E, "access is not made conditional on accepting non-essential cookies",
+         "7(4), PECR reg 6; EDPB 05/2020 paras 39-41"),
     Code("P125", "known-cookie-called-necessary", E, "a well-known analytics or advertising cookie is not labelled "
          "strictly necessary", "PECR reg 6(4), ePrivacy 5(3)"),
     # CCPA / CPRA

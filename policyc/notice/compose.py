@@ -1239,6 +1239,11 @@ def _cookies(c: Composer) -> list[Block]:
     out: list[Block] = []
     if policy is not None and policy.cookie_consent in _CONSENT:
         out.append(Paragraph([st("fact", [_CONSENT[policy.cookie_consent]], [back(policy, "cookie_consent")])]))
+    if policy is not None and policy.cookie_wall is not None:
+        out.append(Paragraph([st("fact", ["You can use our website only if you accept cookies that are not strictly "
+                                          "necessary." if policy.cookie_wall else
+                                          "You can use our website without accepting cookies that are not strictly "
+                                          "necessary."], [back(policy, "cookie_wall")])]))
     out.append(Table("cookies-table", "The cookies and similar technologies we use",
                      ["Cookie", "Names", "Set by", "Purpose", "Type", "Expires", "What it does"],
                      [_cookie_row(c, cookie) for cookie in model.cookies]))

@@ -53,6 +53,20 @@ def cookie_provider_unstated(ctx: Context) -> Iterator[Diagnostic]:
                           "third party sets")
 
 
+@rule("P124")
+def cookie_wall(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    optional = [c for c in ctx.model.cookies if not c.essential]
+    if policy.cookie_wall and optional:
+        yield finding("P124", "the site can be used only by accepting cookies that are not strictly necessary "
+                      f"(`{optional[0].key}`)", policy.field_span("cookie_wall"), label="a cookie wall",
+                      help="let people use the site when they refuse non-essential cookies, then say "
+                      "`cookie_wall no`",
+                      notes=("consent that is the price of access is not freely given (Art 4(11), 7(4); EDPB "
+                             "Guidelines 05/2020 paras 39-41; the ICO's guidance on cookies)",))
+
+
 @rule("P125")
 def known_cookie_called_necessary(ctx: Context) -> Iterator[Diagnostic]:
     for cookie in ctx.model.cookies:

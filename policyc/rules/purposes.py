@@ -1,4 +1,4 @@
-"""P010–P014: each purpose, its lawful basis and the interest it serves (Art 6(1), 13(1)(c)–(d))."""
+"""P010–P015: each purpose, its lawful basis and the interest it serves (Art 6(1), 13(1)(c)–(d))."""
 
 from __future__ import annotations
 
@@ -147,3 +147,20 @@ def legitimate_interests_public_body(ctx: Context) -> Iterator[Diagnostic]:
                           "for processing in the performance of its tasks; use `basis public_task` (citing the law) "
                           "or `legal_obligation`, or keep legitimate interests only for what is not one of its tasks "
                           "and silence this with `# policyc: ignore[P096]`")
+
+
+@rule("P015")
+def consent_for_necessary_processing(ctx: Context) -> Iterator[Diagnostic]:
+    """Consent to what the service itself needs is not freely given (Art 7(4)): the basis is the contract."""
+    for purpose in ctx.model.controller_purposes:
+        consent = next((u for u in purpose.bases if "withdrawal" in u.basis.requires), None)
+        if consent is None or not purpose.provides_service:
+            continue
+        kinds = ", ".join(f"`{k.key}`" for k in purpose.kinds if k.provides_service)
+        yield finding("P015", f"purpose `{purpose.key}` provides the service ({kinds}) but rests on consent",
+                      consent.span, label="consent cannot be a condition of the service",
+                      help="processing the service needs rests on `basis contract` (Art 6(1)(b)); keep consent "
+                      "for what people can refuse and still get the service",
+                      notes=("Art 7(4): consent is not freely given when the service depends on it; withdrawing "
+                             "it would stop a service that the person asked for (EDPB Guidelines 05/2020 on "
+                             "consent, paras 26-36)",))
