@@ -73,3 +73,12 @@ def test_the_rules_index_lists_every_code() -> None:
     index = (Path(__file__).resolve().parent.parent / "docs" / "rules" / "index.md").read_text(encoding="utf-8")
     missing = [code for code in CODES if f"[{code}]({code}.md)" not in index]
     assert not missing, f"docs/rules/index.md lacks {missing}"
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their base name (tests/ has no packages): two alike break collection."""
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(p.name for p in (Path(__file__).resolve().parent).rglob("test_*.py"))
+    assert not [n for n, k in names.items() if k > 1]
