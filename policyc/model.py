@@ -214,6 +214,7 @@ class Controller(Contact):
     representative: Contact | None = None  # the first of `representatives`
     representatives: tuple[Contact, ...] = ()
     authorities: tuple[Authority, ...] = ()
+    authority_notes: tuple[tuple[str, str], ...] = ()  # (authority key, the address the notice gives for it)
     public_body: bool = False  # `public_body yes`; otherwise a private body
     arrangement: str = ""  # the essence of the joint-controller arrangement (Art 26(2))
 
@@ -745,6 +746,7 @@ class _Builder:
             representative=representative[0] if representative else None,  # type: ignore[arg-type]
             representatives=tuple(representative),  # type: ignore[arg-type]
             authorities=tuple(self.resolve(t.get("authority"))),  # type: ignore[arg-type]
+            authority_notes=tuple((r.name.rsplit(".", 1)[-1], r.note) for r in _refs(t.get("authority")) if r.note),
             public_body=bool(_bool(t.get("public_body"))), arrangement=_text(t.get("arrangement")),
         )
 

@@ -156,7 +156,7 @@ KINDS: dict[str, KindSpec] = {
             _f("url", VT.URL, "the website or contact page"),
             _f("dpo", VT.REF, "the data protection officer", kinds=("contact",)),
             _f("representative", VT.REF, "the representative in the area of a jurisdiction (Art 27): one for each law whose area the controller is outside", many=True, kinds=("contact",)),
-            _f("authority", VT.REF, "the lead supervisory authority", many=True, kinds=("authority",)),
+            _f("authority", VT.REF_NOTE, "the supervisory authority people can complain to; a string after it gives the address the notice itself gives for complaints (`authority ico \"https://ico.org.uk/make-a-complaint/\"`)", many=True, kinds=("authority",)),
             _f("public_body", VT.BOOL, "`yes` for a public authority or body; left out or `no`, the controller is a "
                "private body (which matters for `basis public_task` and for authorities that supervise one sector)"),
             _f("arrangement", VT.TEXT, "the essence of the arrangement between joint controllers: who does what, and where people can use their rights (Art 26(2))"),

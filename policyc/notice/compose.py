@@ -1345,10 +1345,11 @@ def _strings(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
-def _authority_parts(c: Composer, key: str) -> list[Part]:
+def _authority_parts(c: Composer, key: str, given: str = "") -> list[Part]:
+    """An authority and how to reach it: the address the notice gives (`given`), else the library's."""
     authority = c.model.lexicon.authority(key)
     if authority is None:
-        return [Words(words(key))]
+        return [Words(words(key)), *([Words(": "), channel(given)] if given else [])]
     name = authority.title or authority.legal_name or words(authority.key)
     parts: list[Part] = [Words(name)]
     if authority.country:
@@ -1356,6 +1357,8 @@ def _authority_parts(c: Composer, key: str) -> list[Part]:
         if authority.region and authority.region not in name:
             where = f"{authority.region}, {where}"
         parts.append(Words(f" ({where})"))
+    if given:
+        return [*parts, Words(": "), channel(given)]
     if authority.url:
         parts += [Words(": "), channel(authority.url)]
     if authority.phone:
@@ -1378,7 +1381,8 @@ def _complaints(c: Composer) -> list[Block]:
     controller = model.controller
     complain = model.offered("complain")
     if controller is not None and controller.authorities:
-        items = [st("fact", _authority_parts(c, a.key),
+        given = dict(controller.authority_notes)
+        items = [st("fact", _authority_parts(c, a.key, given.get(a.key, "")),
                     [back(controller, "authority"), back_span(f"authority:{a.key}", a.span)])
                  for a in controller.authorities]
         if complain is not None:

@@ -293,3 +293,19 @@ purpose orders "Orders" {
     said = [s.text for _, s in compose(model).statements() if s.label == "Who they are"]
     assert said == ["Service provider acting on our instructions or independent organisation (a controller in its "
                     "own right), depending on the service"]
+
+
+def test_an_authority_address_the_notice_gives_is_the_one_published() -> None:
+    text = """
+policy "Notice" {
+  controller acme
+  jurisdictions uk_gdpr
+}
+controller acme "Acme Ltd" {
+  email "privacy@acme.example"
+  authority ico "https://ico.org.uk/concerns/"
+}
+"""
+    model = check_text(text, "p.policy").models["p.policy"]
+    said = [s.text for _, s in compose(model).statements() if s.text.startswith("Information Commissioner")]
+    assert said == ["Information Commissioner's Office (United Kingdom): https://ico.org.uk/concerns/"]
