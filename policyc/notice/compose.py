@@ -1353,10 +1353,10 @@ def _authority_parts(c: Composer, key: str, given: str = "") -> list[Part]:
     name = authority.title or authority.legal_name or words(authority.key)
     parts: list[Part] = [Words(name)]
     if authority.country:
-        where = country_text(c.model.lexicon, authority.country)
-        if authority.region and authority.region not in name:
-            where = f"{authority.region}, {where}"
-        parts.append(Words(f" ({where})"))
+        country = country_text(c.model.lexicon, authority.country)
+        where = [w for w in (authority.region, country) if w and w not in name]
+        if where:
+            parts.append(Words(f" ({', '.join(where)})"))
     if given:
         return [*parts, Words(": "), channel(given)]
     if authority.url:
