@@ -21,8 +21,8 @@ from policyc.backends.author import template_loader
 from policyc.backends.mdsafe import (
     MdSafe,
     _escape_start,
-    md_escape,
     md_escape_inline,
+    md_finalize,
     md_heading,
     md_inline,
     md_link,
@@ -62,17 +62,6 @@ def md_item(statement: Statement) -> MdSafe:
 
 def md_sentences(statements: list[Statement]) -> MdSafe:
     return MdSafe(" ".join(s for s in (md_statement(x) for x in statements) if s))
-
-
-def md_finalize(value: object) -> str:
-    """Every `{{ ... }}` in a Markdown template goes through here: escaped unless already safe."""
-    if isinstance(value, MdSafe):
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return str(value)
-    return md_escape(value)
 
 
 def markdown_environment(templates: Path | None) -> jinja2.Environment:

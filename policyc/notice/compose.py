@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from policyc import __version__
 from policyc.backends.author import EMAIL, WEB
@@ -67,6 +68,8 @@ from policyc.notice.statements import (
     Words,
     walk,
 )
+
+_T = TypeVar("_T")
 
 # The standard sections, in reading order: (key, id, heading). `after` in a `section` declaration
 # names one of these keys (or `end`).
@@ -669,14 +672,18 @@ def capfirst_words(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sources(model: Model) -> list[Source]:
-    """The named sources: those declared, then any only a data declaration names, each once."""
-    out: list[Source] = list(model.sources)
-    for data in model.data:
-        for source in data.named_sources:
-            if source not in out:
-                out.append(source)
+def declared_then_named(declared: Iterable[_T], named: Iterable[Iterable[_T]]) -> list[_T]:
+    """Entities declared in the policy, then any that only another declaration names (from an imported
+    file), each once and in order."""
+    out = list(declared)
+    for group in named:
+        out.extend(item for item in group if item not in out)
     return out
+
+
+def _sources(model: Model) -> list[Source]:
+    """The named sources: those declared, then any only a data declaration names."""
+    return declared_then_named(model.sources, (d.named_sources for d in model.data))
 
 
 # --- Purposes ---------------------------------------------------------------------------------
@@ -1135,12 +1142,8 @@ def _how(key: str, can_exercise: bool, withdraw: bool, objection: bool, decision
 
 
 def _decision_list(model: Model) -> list[Decision]:
-    decisions = list(model.decisions)
-    for purpose in model.purposes:  # a decision only a purpose names (from an imported file) still appears
-        for decision in purpose.decisions:
-            if decision not in decisions:
-                decisions.append(decision)
-    return decisions
+    """The decisions: those declared, then any only a purpose names (from an imported file)."""
+    return declared_then_named(model.decisions, (p.decisions for p in model.purposes))
 
 
 def _decisions(c: Composer) -> list[Block]:
