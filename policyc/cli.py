@@ -210,7 +210,8 @@ def _report(args: argparse.Namespace, result: CheckResult) -> int:
         if args.format == "json":
             out.write(render.render_json(result.diagnostics, len(result.files)))
         elif args.format == "sarif":
-            out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=root))
+            out.write(render.render_sarif(result.diagnostics, tool_version=__version__, root=root,
+                                          docs_url=_docs_url()))
         elif args.format == "github":
             out.write(render.render_github(result.diagnostics, root=root))
         else:
@@ -226,6 +227,18 @@ def _report(args: argparse.Namespace, result: CheckResult) -> int:
         out.flush()
     failed = result.errors > 0 or (args.strict and result.warnings > 0)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _docs_url() -> str | None:
+    """The documentation site (POLICYC_DOCS_URL, an absolute http(s) URL), for SARIF's helpUri and
+    informationUri; None keeps the built-in default."""
+    url = os.environ.get("POLICYC_DOCS_URL", "").strip()
+    if not url:
+        return None
+    if not url.lower().startswith(("https://", "http://")):
+        print(f"policyc: POLICYC_DOCS_URL must be an absolute http(s) URL, not {url!r}; ignored", file=sys.stderr)
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -89,3 +89,20 @@ def test_rules_carry_full_descriptions_from_their_pages(examples_sarif: Path) ->
         assert f"policyc explain {rule['id']}" in rule["help"]["markdown"]
     p010 = next(rule for rule in driver["rules"] if rule["id"] == "P010")
     assert p010["fullDescription"]["text"].startswith("Active for uk_gdpr and gdpr. Every purpose must have")
+
+
+def test_a_docs_site_given_in_the_environment_gives_help_uris() -> None:
+    import json
+    import os
+
+    from tests.conftest import run_cli
+
+    env = {**os.environ, "POLICYC_DOCS_URL": "https://policyc.example.org/docs"}
+    run = run_cli("check", "--format", "sarif", str(REPO / "examples"), env=env)
+    log = json.loads(run.stdout)
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://policyc.example.org/docs/"
+    assert all(r["helpUri"] == f"https://policyc.example.org/docs/rules/{r['id']}/" for r in driver["rules"])
+    bad = run_cli("check", "--format", "sarif", str(REPO / "examples"), env={**env, "POLICYC_DOCS_URL": "docs/"})
+    assert "informationUri" not in json.loads(bad.stdout)["runs"][0]["tool"]["driver"]
+    assert "must be an absolute http(s) URL" in bad.stderr

@@ -22,8 +22,6 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from policyc.backends import BACKENDS
-
-DEFAULT = [b for b in BACKENDS.values() if b.default]  # what `policyc build` writes unless --format asks for more
 from policyc.build import build
 from policyc.diagnostics.codes import CODES
 from policyc.model import Model
@@ -31,6 +29,7 @@ from policyc.notice.compose import anchor
 from policyc.testing import policy_texts
 
 REPO = Path(__file__).resolve().parents[2]
+DEFAULT = [b for b in BACKENDS.values() if b.default]  # what `policyc build` writes unless --format asks for more
 SCHEMA = json.loads((REPO / "policyc" / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
 # Generated policies are random, not compliant: their legal findings are reported as warnings, as
 # examples/policyc.toml does, so that they build.
