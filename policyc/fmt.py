@@ -84,7 +84,9 @@ def format_text(text: str, path: str = "<text>", *, width: int = WIDTH) -> Forma
 def format_source(source: Source, *, width: int = WIDTH) -> FormatResult:
     """Format a `Source` (a file's text, already read); see `format_text`."""
     module, diagnostics = parse_source(source)
-    syntax = tuple(d for d in diagnostics if d.code.startswith("S"))
+    # Every problem found while reading the text: syntax errors, and literals the tree cannot hold
+    # (an out-of-range number), which printing the tree would change.
+    syntax = tuple(diagnostics)
     if syntax:
         return FormatResult(source, None, syntax)
     text = source.text

@@ -34,6 +34,7 @@ MAX_ERRORS = 100
 MAX_TOKENS = 400_000
 MAX_PARSE_WORK = 4 * MAX_TOKENS
 MAX_NESTING = 32
+MAX_DIGITS = 15  # digits of a number: every count and period fits, and a float holds it exactly
 _CURLY_QUOTES = frozenset("“”„‟‘’‚‛«»")
 _CHARACTER_HELP = {
     "@": "e-mail addresses and URLs are strings: put them in double quotes",
@@ -327,8 +328,29 @@ class _Builder(Transformer[Token, Any]):
         if kind == "DATE":
             return ast.DateLit(str(child), self.span(child))
         if kind == "NUMBER":
+            if len(child) > MAX_DIGITS:
+                self.too_long_number(child)
+                return ast.BadAtom(str(child), self.span(child))
             return ast.Number(int(child), self.span(child))
         return ast.Plus(self.span(child))
+
+    def number(self, token: Token) -> ast.Number:
+        """A number in an assertion: an out-of-range one is reported and stands as 0."""
+        if len(token) > MAX_DIGITS:
+            self.too_long_number(token)
+            return ast.Number(0, self.span(token))
+        return ast.Number(int(token), self.span(token))
+
+    def too_long_number(self, token: Token) -> None:
+        """A number of more digits than any count or period needs (Python would refuse to convert one of
+        thousands, and a float could not hold one of hundreds)."""
+        if len(self.diagnostics) >= MAX_ERRORS:
+            return
+        shown = f"{token[:12]}...{token[-4:]}"
+        self.diagnostics.append(Diagnostic(
+            "T006", f"the number `{shown}` has {len(token):,} digits; at most {MAX_DIGITS} are allowed",
+            self.span(token), severity_of("T006"), label="out of range",
+            help="write a period in a larger unit (`7 years`, not `2557 days`), or the value as a string"))
 
     # -- rules -----------------------------------------------------------------------------
     def chunk(self, children: list[Any]) -> Any:
@@ -432,7 +454,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.DateLit(str(children[0]), self.span(children[0]))
 
     def value_duration(self, children: list[Token]) -> ast.Duration:
-        number = ast.Number(int(children[0]), self.span(children[0]))
+        number = self.number(children[0])
         unit = ast.Name((str(children[1]),), self.span(children[1])) if len(children) > 1 else None
         return ast.Duration(number, unit, number.span.cover(unit.span) if unit else number.span)
 
