@@ -100,8 +100,49 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         with stage("html"):
             outputs[out_dir / "index.html"] = render_index(entries, templates)
     with stage("write"):
-        written = [write_atomically(target, text) for target, text in sorted(outputs.items())]
+        written = write_all(sorted(outputs.items()))
     return BuildResult(result, written, _skipped(files, result))
+
+
+def write_all(outputs: Sequence[tuple[Path, str]]) -> list[Path]:
+    """Write every output to a temporary file beside its target, then rename them all into place: an
+    I/O error while writing (a full disk, a read-only folder, a file where a folder should be) removes
+    the temporary files and leaves every previous output as it was. Raises OSError."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, text in outputs:
+            staged.append((_stage(target, text), target))
+    except BaseException:
+        for temporary, _ in staged:
+            _remove(temporary)
+        raise
+    for index, (temporary, target) in enumerate(staged):
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            for left, _ in staged[index:]:
+                _remove(left)
+            raise
+    return [target for _, target in staged]
+
+
+def _stage(target: Path, text: str) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return temporary
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _skipped(files: Sequence[Path], result: CheckResult) -> list[Path]:

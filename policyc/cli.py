@@ -127,12 +127,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_TROUBLE
+    except OSError as err:  # missing, unreadable, not a folder, read-only, disk full: the user's to fix
+        print(f"policyc: {_os_error(err)}", file=sys.stderr)
+        return EXIT_TROUBLE
     except Exception as err:  # noqa: BLE001 - the one place an internal error becomes a one-line report
         print(f"policyc: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         print("policyc: this is a bug in policyc; please report it with the file that caused it",
               file=sys.stderr)
         return EXIT_TROUBLE
     return EXIT_TROUBLE
+
+
+def _os_error(err: OSError) -> str:
+    """One line for an I/O error: the file it is about, and what went wrong."""
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.filename is not None and err.filename2 is not None:
+        return f"{err.filename} -> {err.filename2}: {reason}"
+    return f"{err.filename}: {reason}" if err.filename is not None else reason
 
 
 def _profiled(args: argparse.Namespace, command: Callable[[argparse.Namespace], int]) -> int:
