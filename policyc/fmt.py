@@ -323,18 +323,29 @@ def header_words(item: ast.Decl) -> list[str]:
 
 def quote(value: str) -> str:
     """A string literal in its shortest safe form: `\\"`, `\\\\`, `\\n`, `\\t`; `\\u{..}` for the invisible."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    # Plain runs are copied as slices: a list entry per character would cost tens of bytes each for a
+    # string of millions.
     out = ['"']
-    for ch in value:
+    run = 0
+    for index, ch in enumerate(value):
         if ch == '"':
-            out.append('\\"')
+            escaped = '\\"'
         elif ch == "\\":
-            out.append("\\\\")
+            escaped = "\\\\"
         elif ch == "\n":
-            out.append("\\n")
+            escaped = "\\n"
         elif ch == "\t":
-            out.append("\\t")
+            escaped = "\\t"
         else:
-            out.append(_escape_char(ch))
+            escaped = _escape_char(ch)
+            if escaped is ch:
+                continue
+        out.append(value[run:index])
+        out.append(escaped)
+        run = index + 1
+    out.append(value[run:])
     out.append('"')
     return "".join(out)
 
