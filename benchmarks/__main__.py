@@ -2,6 +2,7 @@
 
     python -m benchmarks                 # prints Markdown and writes benchmarks/results.md
     python -m benchmarks --sizes 1000,10000 --no-write
+    python -m benchmarks --memory-only   # the memory section alone (benchmarks/memory.py)
 
 Times are medians; the reference for ratios (Lark's bare LALR parse of the same text, with positions,
 into a tree) is measured in the same run, so ratios hold across machines better than times do.
@@ -92,8 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="policy sizes in lines (default: %(default)s)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/results.md alone")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="measure only the memory section and write it into benchmarks/results.md")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    from benchmarks.memory import memory_section, write_section
+
+    if args.memory_only:
+        section = memory_section(sizes)
+        print("\n".join(section))
+        if not args.no_write:
+            write_section(HERE / "results.md", section)
+        return 0
 
     from policyc.backends import BACKENDS, BuildContext
     from policyc.driver import Workspace, check_text
@@ -228,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             f"**{latency * 1000:.1f} ms** ({latency / floor:.2f}x the floor).", ""]
     budgets.append(("language server diagnostics within 50 ms of a change", f"{latency * 1000:.1f} ms",
                     latency < 0.05))
+
+    out += memory_section(sizes)
 
     table = ["## Budgets (docs/performance.md)", "", "| budget | measured | met |", "| --- | --- | --- |",
              *(f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in budgets), ""]

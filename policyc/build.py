@@ -8,8 +8,6 @@ temporary file in the same folder and renamed over the old one, so no reader eve
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from policyc.backends import BACKENDS, BackendError, BuildContext, Output
 from policyc.driver import CheckResult, check_files, collector_paused, discover
 from policyc.model import Model
 from policyc.profile import stage
+from policyc.writer import write_all
 
 
 class BuildError(Exception):
@@ -114,7 +113,7 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         if gpc is not None:
             outputs[out_dir / ".well-known" / "gpc.json"] = gpc
     with stage("write"):
-        written = [write_atomically(target, content) for target, content in sorted(outputs.items())]
+        written = write_all(sorted(outputs.items()))
     return BuildResult(result, written, _skipped(files, result), notes)
 
 
@@ -166,21 +165,3 @@ def _histories(notices: Sequence[Path], result: CheckResult, previous: str) -> d
         histories[str(path)] = history_view(changes)
     return histories
 
-
-def write_atomically(target: Path, content: Output) -> Path:
-    """Text is written as UTF-8 with its line ends as they are; bytes as they are."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        if isinstance(content, bytes):
-            with os.fdopen(handle, "wb") as binary:
-                binary.write(content)
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return target

@@ -159,12 +159,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_TROUBLE
+    except OSError as err:  # missing, unreadable, not a folder, read-only, disk full: the user's to fix
+        print(f"policyc: {_os_error(err)}", file=sys.stderr)
+        return EXIT_TROUBLE
     except Exception as err:  # noqa: BLE001 - the one place an internal error becomes a one-line report
         print(f"policyc: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         print("policyc: this is a bug in policyc; please report it with the file that caused it",
               file=sys.stderr)
         return EXIT_TROUBLE
     return EXIT_TROUBLE
+
+
+def _os_error(err: OSError) -> str:
+    """One line for an I/O error: the file it is about, and what went wrong."""
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.filename is not None and err.filename2 is not None:
+        return f"{err.filename} -> {err.filename2}: {reason}"
+    return f"{err.filename}: {reason}" if err.filename is not None else reason
 
 
 def _profiled(args: argparse.Namespace, command: Callable[[argparse.Namespace], int]) -> int:
@@ -356,9 +367,9 @@ def _import(args: argparse.Namespace) -> int:
     if target.exists():
         print(f"policyc: {target} exists; choose another name or remove it first", file=sys.stderr)
         return EXIT_TROUBLE
-    from policyc.build import write_atomically
+    from policyc.writer import write_file
 
-    write_atomically(target, text)
+    write_file(target, text)
     gaps = text.count("# GAP:")
     print(f"wrote {target} ({gaps} {'gap' if gaps == 1 else 'gaps'} to fill); run `policyc check {target}`",
           file=sys.stderr)
@@ -449,8 +460,9 @@ def _build(args: argparse.Namespace) -> int:
 def _fmt(args: argparse.Namespace) -> int:
     from policyc.diagnostics import render
     from policyc.driver import discover
-    from policyc.fmt import FormatError, format_file, unified_diff, write_atomic
+    from policyc.fmt import FormatError, format_file, unified_diff
     from policyc.source import SourceError
+    from policyc.writer import write_file
 
     try:
         files = discover(args.paths)
@@ -486,7 +498,7 @@ def _fmt(args: argparse.Namespace) -> int:
             print(f"would reformat {result.path}", file=sys.stderr)
         else:
             try:
-                write_atomic(path, result.text)
+                write_file(path, result.text)
             except OSError as err:
                 print(f"policyc: {path}: {err.strerror or err}", file=sys.stderr)
                 return EXIT_TROUBLE

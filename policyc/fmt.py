@@ -18,10 +18,8 @@ from __future__ import annotations
 import bisect
 import difflib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from policyc import ast
 from policyc.diagnostics.codes import severity_of
@@ -84,7 +82,9 @@ def format_text(text: str, path: str = "<text>", *, width: int = WIDTH) -> Forma
 def format_source(source: Source, *, width: int = WIDTH) -> FormatResult:
     """Format a `Source` (a file's text, already read); see `format_text`."""
     module, diagnostics = parse_source(source)
-    syntax = tuple(d for d in diagnostics if d.code.startswith("S"))
+    # Every problem found while reading the text: syntax errors, and literals the tree cannot hold
+    # (an out-of-range number), which printing the tree would change.
+    syntax = tuple(diagnostics)
     if syntax:
         return FormatResult(source, None, syntax)
     text = source.text
@@ -173,35 +173,6 @@ def unified_diff(path: str, before: str, after: str) -> str:
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Replace a file's content: write a temporary file beside it, then `os.replace` it over the file.
-
-    A symbolic link is followed (the file it points to is replaced); the file's permission bits are
-    kept. The text is written as UTF-8 with `\\n` line endings. Raises OSError.
-    """
-    target = Path(os.path.realpath(path))
-    if target.exists():
-        mode = target.stat().st_mode & 0o7777
-    else:  # a new file gets the usual permissions, not mkstemp's 0o600
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 # --- the comparison ---------------------------------------------------------------------------
@@ -321,18 +292,29 @@ def header_words(item: ast.Decl) -> list[str]:
 
 def quote(value: str) -> str:
     """A string literal in its shortest safe form: `\\"`, `\\\\`, `\\n`, `\\t`; `\\u{..}` for the invisible."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    # Plain runs are copied as slices: a list entry per character would cost tens of bytes each for a
+    # string of millions.
     out = ['"']
-    for ch in value:
+    run = 0
+    for index, ch in enumerate(value):
         if ch == '"':
-            out.append('\\"')
+            escaped = '\\"'
         elif ch == "\\":
-            out.append("\\\\")
+            escaped = "\\\\"
         elif ch == "\n":
-            out.append("\\n")
+            escaped = "\\n"
         elif ch == "\t":
-            out.append("\\t")
+            escaped = "\\t"
         else:
-            out.append(_escape_char(ch))
+            escaped = _escape_char(ch)
+            if escaped is ch:
+                continue
+        out.append(value[run:index])
+        out.append(escaped)
+        run = index + 1
+    out.append(value[run:])
     out.append('"')
     return "".join(out)
 

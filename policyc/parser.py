@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -28,7 +29,12 @@ from policyc.schema import KINDS
 from policyc.source import Source
 
 MAX_ERRORS = 100
+# Tokens read from one file before the parser gives up (S012). A 100,000-line policy has under 300,000;
+# the limit keeps the memory of a check bounded whatever the file holds (every token becomes nodes).
+MAX_TOKENS = 400_000
+MAX_PARSE_WORK = 4 * MAX_TOKENS
 MAX_NESTING = 32
+MAX_DIGITS = 15  # digits of a number: every count and period fits, and a float holds it exactly
 _CURLY_QUOTES = frozenset("“”„‟‘’‚‛«»")
 _CHARACTER_HELP = {
     "@": "e-mail addresses and URLs are strings: put them in double quotes",
@@ -248,6 +254,10 @@ _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
+class _EscapesStopped(Exception):
+    """Raised inside an escape substitution once the file has too many errors to report more."""
+
+
 class _Builder(Transformer[Token, Any]):
     """Lark Transformer from parse-tree callbacks to `policyc.ast` nodes (run inline by LALR)."""
 
@@ -266,6 +276,8 @@ class _Builder(Transformer[Token, Any]):
 
         def replace(match: re.Match[str]) -> str:
             body = match.group(1)
+            if len(self.diagnostics) >= MAX_ERRORS:
+                raise _EscapesStopped  # the parse reports S010 and stops; no more escapes are read
             if body in _SIMPLE_ESCAPES:
                 return _SIMPLE_ESCAPES[body]
             if body.startswith("u{"):
@@ -285,7 +297,10 @@ class _Builder(Transformer[Token, Any]):
             )
             return match.group(0)
 
-        return _ESCAPE.sub(replace, raw)
+        try:
+            return _ESCAPE.sub(replace, raw)
+        except _EscapesStopped:
+            return raw
 
     def escape_span(self, token: Token, raw: str, index: int) -> Span:
         """The span of an escape at `index` of a string's body (the whole token if it spans lines)."""
@@ -313,8 +328,29 @@ class _Builder(Transformer[Token, Any]):
         if kind == "DATE":
             return ast.DateLit(str(child), self.span(child))
         if kind == "NUMBER":
+            if len(child) > MAX_DIGITS:
+                self.too_long_number(child)
+                return ast.BadAtom(str(child), self.span(child))
             return ast.Number(int(child), self.span(child))
         return ast.Plus(self.span(child))
+
+    def number(self, token: Token) -> ast.Number:
+        """A number in an assertion: an out-of-range one is reported and stands as 0."""
+        if len(token) > MAX_DIGITS:
+            self.too_long_number(token)
+            return ast.Number(0, self.span(token))
+        return ast.Number(int(token), self.span(token))
+
+    def too_long_number(self, token: Token) -> None:
+        """A number of more digits than any count or period needs (Python would refuse to convert one of
+        thousands, and a float could not hold one of hundreds)."""
+        if len(self.diagnostics) >= MAX_ERRORS:
+            return
+        shown = f"{token[:12]}...{token[-4:]}"
+        self.diagnostics.append(Diagnostic(
+            "T006", f"the number `{shown}` has {len(token):,} digits; at most {MAX_DIGITS} are allowed",
+            self.span(token), severity_of("T006"), label="out of range",
+            help="write a period in a larger unit (`7 years`, not `2557 days`), or the value as a string"))
 
     # -- rules -----------------------------------------------------------------------------
     def chunk(self, children: list[Any]) -> Any:
@@ -418,7 +454,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.DateLit(str(children[0]), self.span(children[0]))
 
     def value_duration(self, children: list[Token]) -> ast.Duration:
-        number = ast.Number(int(children[0]), self.span(children[0]))
+        number = self.number(children[0])
         unit = ast.Name((str(children[1]),), self.span(children[1])) if len(children) > 1 else None
         return ast.Duration(number, unit, number.span.cover(unit.span) if unit else number.span)
 
@@ -451,6 +487,8 @@ class _Parse:
         self.stopped = False
         self._lines: set[int] = set()
         self._lines_seen = 0
+        self.work = 0  # tokens fed to the LALR parser, counting each parse again after a recovery
+        self._top: tuple[array[int], array[int]] | None = None  # see _top_level_table
 
     def error_lines(self) -> set[int]:
         """The lines that already have a diagnostic of this file."""
@@ -463,16 +501,26 @@ class _Parse:
     def span(self, token: Token) -> Span:
         return _span_of(self.path, token)
 
+    def stop(self, token: Token, message: str = f"more than {MAX_ERRORS} syntax errors; stopping here") -> None:
+        self.stopped = True
+        self.diagnostics.append(
+            Diagnostic("S010", message, self.span(token), severity_of("S010"),
+                       help="fix the errors above and check again")
+        )
+
+    def too_large(self, token: Token) -> None:
+        self.stopped = True
+        self.diagnostics.append(
+            Diagnostic("S012", f"the file has more than {MAX_TOKENS:,} tokens; stopping here", self.span(token),
+                       severity_of("S012"), help="a policy this large is not read; split it into files joined by `use`")
+        )
+
     def report(self, code: str, message: str, token: Token, *, label: str = "", help: str = "",
                labels: tuple[Label, ...] = ()) -> None:
         if self.stopped:
             return
         if len(self.diagnostics) >= MAX_ERRORS:
-            self.stopped = True
-            self.diagnostics.append(
-                Diagnostic("S010", f"more than {MAX_ERRORS} syntax errors; stopping here", self.span(token),
-                           severity_of("S010"), help="fix the errors above and check again")
-            )
+            self.stop(token)
             return
         self.diagnostics.append(
             Diagnostic(code, message, self.span(token), severity_of(code), label=label, labels=labels, help=help)
@@ -483,6 +531,11 @@ class _Parse:
         kept: list[Token] = []
         append = kept.append
         for token in lex(self.source.text, _WHITESPACE):
+            if self.stopped:
+                break  # past the error limit nothing more is reported: read no further
+            if len(kept) + len(self.comments) >= MAX_TOKENS:
+                self.too_large(token)
+                break
             kind = token.type
             if kind == "WS":
                 continue
@@ -491,7 +544,9 @@ class _Parse:
                 continue
             if kind == "_NL":
                 if "#" in token:
-                    self.line_comments(token)
+                    self.line_comments(token, MAX_TOKENS - len(kept))
+                    if self.stopped:
+                        break
                 if not kept or kept[-1].type == "_NL":
                     continue
             elif kind == "BAD_CHAR" and str(token) == ":" and self._after_field_name(kept):
@@ -521,11 +576,18 @@ class _Parse:
             return False
         return len(kept) == 1 or kept[-2].type in ("_NL", "LBRACE", "SEMICOLON")
 
-    def line_comments(self, token: Token) -> None:
-        """Collect the comment-only lines that a newline token swallowed."""
+    def line_comments(self, token: Token, budget: int) -> None:
+        """Collect the comment-only lines that a newline token swallowed (while the token budget lasts:
+        the next token then stops the parse with S012)."""
         base = token.start_pos or 0
         text = str(token)
         for match in _LINE_COMMENT.finditer(text):
+            if len(self.comments) >= budget:
+                start = base + match.start()
+                line, column = self.source.position(start)
+                size = match.end() - match.start()
+                self.too_large(Token("COMMENT", match.group(), start, line, column, line, column + size, start + size))
+                return
             start = base + match.start()
             self.comments.append(ast.Comment(match.group()[1:], self.source.span(start, base + match.end())))
 
@@ -610,8 +672,31 @@ class _Parse:
             chunks.append(current)
         return chunks
 
-    @staticmethod
-    def _opens_declaration(tokens: list[Token], index: int) -> bool:
+    def _top_level_table(self, tokens: list[Token]) -> tuple[array[int], array[int]]:
+        """For each token index, where the next unindented line that starts with a name, `use` or
+        `assert` begins (or the end), and the brace depth before each index: made once, in one pass,
+        so that asking whether an indented line opens a declaration does not scan the rest of the file
+        for every such line."""
+        if self._top is None:
+            count = len(tokens)
+            depth = array("q", bytes(8 * (count + 1)))
+            level = 0
+            for position, token in enumerate(tokens):
+                depth[position] = level
+                level += 1 if token.type == "LBRACE" else -1 if token.type == "RBRACE" else 0
+            depth[count] = level
+            next_top = array("q", bytes(8 * count))
+            following = count
+            for position in range(count - 1, -1, -1):
+                next_top[position] = following
+                token = tokens[position]
+                if (position > 0 and token.column == 1 and token.type in ("NAME", "USE", "ASSERT")
+                        and tokens[position - 1].type == "_NL"):
+                    following = position
+            self._top = (next_top, depth)
+        return self._top
+
+    def _opens_declaration(self, tokens: list[Token], index: int) -> bool:
         """Does the line starting at `index` look like a new top-level declaration?"""
         first = tokens[index].type
         if first == "USE" or first == "ASSERT":
@@ -623,14 +708,8 @@ class _Parse:
             # here to the next unindented line do not close the enclosing block (then it is nested).
             if str(tokens[index]) not in KINDS:
                 return False
-            balance = 0
-            for later in range(index, len(tokens)):
-                token = tokens[later]
-                if (later > index and token.column == 1 and token.type in ("NAME", "USE", "ASSERT")
-                        and tokens[later - 1].type == "_NL"):
-                    break
-                balance += 1 if token.type == "LBRACE" else -1 if token.type == "RBRACE" else 0
-            if balance < 0:
+            next_top, depth = self._top_level_table(tokens)
+            if depth[next_top[index]] - depth[index] < 0:
                 return False
         for later in range(index + 1, len(tokens)):  # indices, not a slice: a slice copies the rest of the file
             kind = tokens[later].type
@@ -659,9 +738,16 @@ class _Parse:
         parser = _lark().parser.parser  # the LALR parser behind the front end
         tokens = chunk.tokens
         while tokens and not self.stopped:
+            self.work += len(tokens)
             try:
                 return parser.parse(_TokenFeed(tokens), "chunk")
             except UnexpectedToken as err:
+                if self.work > MAX_PARSE_WORK:
+                    # Each recovery parses the chunk again: a declaration of many broken statements
+                    # (some not reported, being on a line with an error already) would take quadratic time.
+                    self.stop(err.token if err.token.type != "$END" else tokens[-1],
+                              "too many syntax errors to recover from; stopping here")
+                    return None
                 shorter = self.recover(tokens, err)
                 if len(shorter) >= len(tokens):  # recovery must always make progress
                     shorter = [t for t in tokens if t is not err.token][: len(tokens) - 1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -165,6 +166,12 @@ class Program:
                                               target.span))
                 continue
             here = chain[-1]
+            refused = _bad_path(target.value)
+            if refused:  # checked before the path reaches the OS, which would refuse it with an exception
+                self.diagnostics.append(_diag("N003", f"cannot import this path: {refused}", target.span,
+                                              label="not a file path",
+                                              help='write the relative path of a file: `use "./shared.policy"`'))
+                continue
             file = (here.parent / target.value).resolve()
             if root is not None and not file.is_relative_to(root.resolve()):
                 self.diagnostics.append(_diag(
@@ -329,6 +336,21 @@ class Program:
 def _qualifier(module: Module) -> str:
     """How a module is named in a qualified reference: its stdlib name, or its file's stem."""
     return module.name if module.stdlib else Path(module.name).stem
+
+
+MAX_PATH_CHARS = 1024
+
+
+def _bad_path(path: str) -> str:
+    """Why a `use` path cannot name a file (a control character, an empty or overlong path), or ""."""
+    if not path.strip():
+        return "it is empty"
+    if len(path) > MAX_PATH_CHARS:
+        return f"it is {len(path):,} characters long; paths are at most {MAX_PATH_CHARS}"
+    for char in path:
+        if unicodedata.category(char) in ("Cc", "Cs"):  # a control character, a lone surrogate
+            return f"it holds the character U+{ord(char):04X}"
+    return ""
 
 
 def _display(path: Path) -> str:

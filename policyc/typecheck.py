@@ -81,6 +81,7 @@ class Duration:
 
 
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}  # approximate, for comparing durations
+MAX_DURATION_DAYS = 365 * 1000  # no period of a policy is longer than a thousand years
 _ISO_DURATION = re.compile(r"^P(\d+)([DWMY])$")
 
 
@@ -386,6 +387,12 @@ class TypeChecker:
             raise _Invalid(_diag(
                 "T006", f"`{unit.dotted}` is not a unit of time", unit.span, label="unknown unit",
                 help=f"did you mean `{close[0]}`?" if close else "use days, weeks, months or years",
+            ))
+        if amount.value * UNIT_DAYS[code] > MAX_DURATION_DAYS:
+            raise _Invalid(_diag(
+                "T006", f"`{amount.value} {unit.dotted}` is longer than {MAX_DURATION_DAYS // 365} years",
+                amount.span.cover(unit.span), label="out of range",
+                help="a period this long is not a retention period: describe it with `criteria \"...\"`",
             ))
         return Duration(amount.value, code, amount.span.cover(unit.span))
 

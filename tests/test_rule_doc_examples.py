@@ -14,7 +14,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 BLOCK = re.compile(r"```policy\n(.*?)```", re.S)
 # Codes whose examples need more than one file, a file on disk, two versions of a policy, or more than
 # a hundred errors (their pages show an excerpt), or a live site (U codes: a policy and what a page did).
-NOT_IN_MEMORY = {"N003", "N004", "N005", "N006", "S005", "S010", "D001", "D002", "D003", "D004", "D005",
+NOT_IN_MEMORY = {"N003", "N004", "N005", "N006", "S005", "S010", "S012", "D001", "D002", "D003", "D004", "D005",
                  "U001", "U002", "U003", "U004", "U005"}  # D: tests/test_diff.py; U: tests/test_audit_findings.py
 
 

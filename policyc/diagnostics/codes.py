@@ -52,6 +52,7 @@ _ROWS = (
     Code("S009", "too-deeply-nested", E, "brackets nested deeper than the language allows"),
     Code("S010", "too-many-errors", E, "so many syntax errors that checking stopped"),
     Code("S011", "invalid-escape", E, "a backslash in a string that starts no known escape"),
+    Code("S012", "file-too-large", E, "a file with so many tokens that reading it stopped"),
     # names and modules
     Code("N001", "unknown-name", E, "a reference to a name that is not declared"),
     Code("N002", "duplicate-declaration", E, "two declarations of the same kind with the same name"),

@@ -89,6 +89,7 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 MAX_SHOWN = 100  # display cells of a source line shown before it is cut to a window around the span
 CONTEXT = 20  # cells shown before the span in such a window
+MAX_LAID_OUT = 2000  # characters of a longer line laid out around the span (a window of them is shown)
 
 
 def _visible(char: str) -> str:
@@ -159,16 +160,26 @@ class _Block:
         if source is None or not 1 <= span.line <= len(source.line_starts):
             return
         line = source.line_text(span.line)
-        shown, starts = _layout(line)
         first = min(max(span.column - 1, 0), len(line))
         last = min(max(span.end_column - 1, first), len(line)) if span.end_line == span.line else len(line)
+        cut_before = cut_after = False
+        if len(line) > MAX_LAID_OUT:
+            # Lay out only the characters around the span: a line of megabytes (one unterminated
+            # string, a minified file) must not cost a list entry per character for each diagnostic.
+            begin = max(0, first - MAX_LAID_OUT // 2)
+            stop = min(len(line), begin + MAX_LAID_OUT)
+            cut_before, cut_after = begin > 0, stop < len(line)
+            line = line[begin:stop]
+            first, last = first - begin, min(last - begin, len(line))
+        shown, starts = _layout(line)
         pad = starts[first]
         width = max(starts[last] - pad, 1)
-        if len(shown) > MAX_SHOWN:  # a long line: show a window around the span
+        if len(shown) > MAX_SHOWN or cut_before or cut_after:  # a long line: show a window around the span
             width = min(width, MAX_SHOWN - 2 * CONTEXT)
             start = max(0, pad - CONTEXT)
             end = min(len(shown), start + MAX_SHOWN)
-            prefix, suffix = ("..." if start > 0 else ""), ("..." if end < len(shown) else "")
+            prefix = "..." if start > 0 or cut_before else ""
+            suffix = "..." if end < len(shown) or cut_after else ""
             shown = prefix + shown[start:end] + suffix
             pad = pad - start + len(prefix)
         under = _paint(mark * width + (f" {text}" if text else ""), style, self.color)

@@ -36,6 +36,10 @@ logger = logging.getLogger("policyc.lsp")
 DEBOUNCE_SECONDS = 0.15
 
 
+class _Answered(Exception):
+    """A broken request that has had its error response."""
+
+
 class PolicyServer(LanguageServer):
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
         super().__init__("policyc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
@@ -101,15 +105,49 @@ class PolicyServer(LanguageServer):
         self._stop_event = threading.Event()
         reader = ChunkedReader(stdin or sys.stdin.buffer, self.thread_pool)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self._answer_unreadable_requests()
         try:
             asyncio.run(run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol, logger=logger,
-                                  error_handler=self.report_server_error))
+                                  error_handler=self.bad_message))
         except BrokenPipeError:
             logger.error("the connection to the client is lost; stopping")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]  # pygls leaves it unannotated
+
+    # -- hostile and broken messages ---------------------------------------------------------------
+    def _answer_unreadable_requests(self) -> None:
+        """A request whose params do not fit its method (or whose method is not a string) gets an error
+        response with its id; pygls would only show a message, and the client would wait forever."""
+        structure = self.protocol.structure_message
+
+        def structure_or_answer(data: dict[str, object]) -> object:
+            try:
+                return structure(data)
+            except JsonRpcException as error:
+                if isinstance(data, dict) and "jsonrpc" in data and "method" in data and "id" in data:
+                    request = data["id"]
+                    self.answer_error(request if isinstance(request, (int, str)) else None, error.code,
+                                      error.message or "invalid request")
+                    raise _Answered from error
+                raise
+
+        self.protocol.structure_message = structure_or_answer  # type: ignore[method-assign]
+
+    def answer_error(self, request: int | str | None, code: int, message: str) -> None:
+        self.protocol._send_data(types.ResponseErrorMessage(
+            id=request, error=types.ResponseError(code=code, message=message)))
+
+    def bad_message(self, error: Exception, _kind: object = None) -> None:
+        """A message that is not JSON-RPC at all: a parse error or an invalid request, answered with id
+        null as JSON-RPC asks; the server goes on with the next message."""
+        if isinstance(error, _Answered):
+            return
+        if isinstance(error, ValueError) and not isinstance(error, JsonRpcException):  # not JSON (or not UTF-8)
+            self.answer_error(None, -32700, f"parse error: {error}")
+        else:
+            self.answer_error(None, -32600, f"invalid request: {error}")
 
     def require(self, uri: str) -> Analysis:
         analysis = self.analysis(uri)
