@@ -19,11 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.generate import policy_text
+from policyc.source import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
-HOSTILE_BYTES = 8 * 1024 * 1024 - 64
+HOSTILE_BYTES = MAX_FILE_BYTES - 64  # the largest file policyc reads, less a little
 # VmHWM: the peak of this process's own memory (ru_maxrss would count the parent's at the fork).
-_MEASURE = ("import sys\nfrom policyc.cli import main\ncode = main(sys.argv[1:])\n"
+MEASURE = ("import sys\nfrom policyc.cli import main\ncode = main(sys.argv[1:])\n"
             "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
             "print(status, code, file=sys.stderr)\n")
 
@@ -54,13 +55,20 @@ def stage_peak(function: Callable[[], object]) -> tuple[float, object]:
         tracemalloc.stop()
 
 
+def measured_run(args: list[str], timeout: float) -> tuple[int, float, float, str]:
+    """`policyc ARGS` in a fresh process: its exit code, peak resident MiB, seconds and standard error."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", MEASURE, *args], cwd=REPO, capture_output=True, text=True,
+                            timeout=timeout)
+    seconds = time.perf_counter() - start
+    peak, code = result.stderr.strip().splitlines()[-1].split()
+    return int(code), int(peak) / 1024, seconds, result.stderr
+
+
 def command_peak(args: list[str]) -> tuple[float, float]:
     """Peak resident MiB and seconds of `policyc ARGS` in a fresh process."""
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=REPO, capture_output=True, text=True,
-                            timeout=300)
-    seconds = time.perf_counter() - start
-    return int(result.stderr.strip().splitlines()[-1].split()[0]) / 1024, seconds
+    _, peak, seconds, _ = measured_run(args, timeout=300)
+    return peak, seconds
 
 
 def memory_section(sizes: list[int]) -> list[str]:
