@@ -35,9 +35,8 @@ import markdown
 with atheris.instrument_imports(include=["policyc"]):
     from policyc.backends import BACKENDS, BuildContext
     from policyc.diagnostics.model import Severity
-    from policyc.driver import check_text
-    from policyc.fmt import format_text
-    from policyc.source import decode
+
+from tests.properties.fuzz import check_input as check_and_format
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_SEED_BYTES = 64 * 1024  # the corpus files past this (a case of 400,000 tokens) make slow mutations
@@ -85,19 +84,9 @@ def markdown_is_inert(text: str) -> None:
 
 def check_input(data: bytes) -> None:
     """Everything policyc does with a file's bytes; raises only on a bug."""
-    text, problem = decode(data)
-    if problem:
-        assert problem.strip()
+    result = check_and_format(data, format_too=True)
+    if result is None:
         return
-    result = check_text(text, "fuzz.policy")
-    for diagnostic in result.diagnostics:
-        assert diagnostic.message, diagnostic
-        if diagnostic.span.file == "fuzz.policy":
-            assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text), diagnostic
-            assert diagnostic.span.line >= 1 and diagnostic.span.column >= 1, diagnostic
-    formatted = format_text(text, "fuzz.policy")  # raises FormatError unless the output means the same
-    if formatted.text is not None:
-        assert format_text(formatted.text, "fuzz.policy").text == formatted.text, "formatting is not stable"
     if any(d.severity is Severity.ERROR and d.code.startswith(_WELL_FORMED) for d in result.diagnostics):
         return
     for model in result.models.values():

@@ -19,6 +19,10 @@ import traceback
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policyc.driver import CheckResult
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*/privacy.policy"))
 # Bytes that mean something to the lexer or the decoder, spliced into the inputs.
@@ -95,8 +99,9 @@ def mutate(rng: random.Random, data: bytearray, pool: tuple[bytes, ...]) -> None
             data[:] = b"\n".join(lines)
 
 
-def check_input(data: bytes, format_too: bool) -> None:
-    """What `policyc check` does with a file's bytes; raises only on a bug."""
+def check_input(data: bytes, format_too: bool) -> CheckResult | None:
+    """What `policyc check` (and, with `format_too`, `policyc fmt`) does with a file's bytes; raises only
+    on a bug. The check's result, or None when the bytes are not a policy's text."""
     from policyc.driver import check_text
     from policyc.fmt import format_text
     from policyc.source import decode
@@ -104,15 +109,17 @@ def check_input(data: bytes, format_too: bool) -> None:
     text, problem = decode(data)
     if problem:
         assert problem.strip()
-        return
+        return None
     result = check_text(text, "fuzz.policy")
     for diagnostic in result.diagnostics:
         assert diagnostic.message and diagnostic.span.line >= 1 and diagnostic.span.column >= 1, diagnostic
-        assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text), diagnostic
+        if diagnostic.span.file == "fuzz.policy":  # not a file the input names in `use`
+            assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text), diagnostic
     if format_too:
-        formatted = format_text(text, "fuzz.policy")  # raises FormatError on a formatter bug
+        formatted = format_text(text, "fuzz.policy")  # raises FormatError unless the output means the same
         if formatted.text is not None:
-            assert format_text(formatted.text).text == formatted.text
+            assert format_text(formatted.text, "fuzz.policy").text == formatted.text, "formatting is not stable"
+    return result
 
 
 def run(seed: int, start: int, count: int) -> list[Failure]:
