@@ -97,7 +97,9 @@ def format_source(source: Source, *, width: int = WIDTH) -> FormatResult:
         if syntax:  # pragma: no cover - a lone `\r` is already an S003 in the original
             return FormatResult(source, None, syntax)
     formatted = format_module(module, text, width=width)
-    verify(module, text, formatted)
+    expected = _Meaning.of(module, text)
+    del module  # the original tree is not kept while the output is parsed: peak memory is one tree
+    expected.verify(formatted)
     return FormatResult(source, formatted)
 
 
@@ -131,26 +133,44 @@ def verify(module: ast.Module, text: str, formatted: str) -> None:
     must come out all, in the same order. A doc comment is the own-line comments directly above a
     declaration (see `_own_line_docs`).
     """
-    after, diagnostics = parse_text(formatted, module.path)
-    syntax = [d for d in diagnostics if d.code.startswith("S")]
-    if syntax:
-        first = syntax[0]
-        raise FormatError(f"the formatted text has a syntax error at line {first.span.line}: {first.message}")
-    before_docs = _own_line_docs(module, text)
-    after_docs = {id(item): getattr(item, "doc", "") for item in after.items}
-    before_items = [_item_key(item, before_docs) for item in module.items]
-    after_items = [_item_key(item, after_docs) for item in after.items]
-    if before_items != after_items:
-        index = next((i for i, (b, a) in enumerate(zip(before_items, after_items, strict=False)) if b != a),
-                     min(len(before_items), len(after_items)))
-        line = module.items[index].span.line if index < len(module.items) else module.span.end_line
-        raise FormatError(f"the formatted text means something else (the declaration at line {line} differs)")
-    before_comments = [_comment_text(c) for c in module.comments]
-    after_comments = [_comment_text(c) for c in after.comments]
-    if before_comments != after_comments:
-        lost = [c for c in before_comments if c not in after_comments]
-        detail = f"`#{lost[0]}` is lost" if lost else "they are out of order"
-        raise FormatError(f"the formatted text does not keep the comments: {detail}")
+    _Meaning.of(module, text).verify(formatted)
+
+
+@dataclass(slots=True)
+class _Meaning:
+    """What a module means, without its spans: what `verify` compares a formatted text with."""
+
+    path: str
+    items: list[tuple[object, ...]]
+    lines: list[int]  # the line of each item, to say where a difference is
+    end_line: int
+    comments: list[str]
+
+    @classmethod
+    def of(cls, module: ast.Module, text: str) -> _Meaning:
+        docs = _own_line_docs(module, text)
+        return cls(module.path, [_item_key(item, docs) for item in module.items],
+                   [item.span.line for item in module.items], module.span.end_line,
+                   [_comment_text(c) for c in module.comments])
+
+    def verify(self, formatted: str) -> None:
+        after, diagnostics = parse_text(formatted, self.path)
+        syntax = [d for d in diagnostics if d.code.startswith("S")]
+        if syntax:
+            first = syntax[0]
+            raise FormatError(f"the formatted text has a syntax error at line {first.span.line}: {first.message}")
+        after_docs = {id(item): getattr(item, "doc", "") for item in after.items}
+        after_items = [_item_key(item, after_docs) for item in after.items]
+        if self.items != after_items:
+            index = next((i for i, (b, a) in enumerate(zip(self.items, after_items, strict=False)) if b != a),
+                         min(len(self.items), len(after_items)))
+            line = self.lines[index] if index < len(self.lines) else self.end_line
+            raise FormatError(f"the formatted text means something else (the declaration at line {line} differs)")
+        after_comments = [_comment_text(c) for c in after.comments]
+        if self.comments != after_comments:
+            lost = [c for c in self.comments if c not in after_comments]
+            detail = f"`#{lost[0]}` is lost" if lost else "they are out of order"
+            raise FormatError(f"the formatted text does not keep the comments: {detail}")
 
 
 def tree_key(module: ast.Module, text: str | None = None) -> tuple[object, ...]:

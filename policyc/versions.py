@@ -36,8 +36,7 @@ class VersionError(Exception):
 @dataclass
 class Version:
     label: str  # as the user wrote it
-    model: Model
-    result: CheckResult
+    model: Model  # only the model is kept: the syntax trees are freed before the other version is read
     files: dict[str, str] = field(default_factory=dict)  # file names to show instead (versions from git)
 
 
@@ -85,7 +84,7 @@ def _model_of(label: str, result: CheckResult, path: str) -> Version:
     model = result.models.get(path)
     if model is None:
         raise VersionError(f"{label}: nothing to compare")
-    return Version(label, model, result)
+    return Version(label, model)
 
 
 def _relabel(result: CheckResult, folder: Path, prefix: str, root_relative: Path, given: Path) -> dict[str, str]:
