@@ -29,7 +29,7 @@ from policyc.lsp.analysis import Analysis, check_document
 from policyc.lsp.diagnostics import publishable
 from policyc.lsp.documents import Documents, canonical
 from policyc.lsp.positions import UTF16
-from policyc.lsp.transport import ChunkedReader
+from policyc.lsp.transport import MAX_BODY, ChunkedReader
 
 logger = logging.getLogger("policyc.lsp")
 
@@ -104,6 +104,7 @@ class PolicyServer(LanguageServer):
         """Serve over stdio as pygls does, with a reader that reads in chunks (see transport.py)."""
         self._stop_event = threading.Event()
         reader = ChunkedReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self._reader = reader
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         self._answer_unreadable_requests()
         try:
@@ -136,15 +137,20 @@ class PolicyServer(LanguageServer):
         self.protocol.structure_message = structure_or_answer  # type: ignore[method-assign]
 
     def answer_error(self, request: int | str | None, code: int, message: str) -> None:
-        self.protocol._send_data(types.ResponseErrorMessage(
-            id=request, error=types.ResponseError(code=code, message=message)))
+        # A plain mapping, so that an unknown id is sent as `"id": null`, as JSON-RPC 2.0 asks.
+        self.protocol._send_data({"jsonrpc": "2.0", "id": request, "error": {"code": code, "message": message}})
 
     def bad_message(self, error: Exception, _kind: object = None) -> None:
         """A message that is not JSON-RPC at all: a parse error or an invalid request, answered with id
         null as JSON-RPC asks; the server goes on with the next message."""
         if isinstance(error, _Answered):
             return
-        if isinstance(error, ValueError) and not isinstance(error, JsonRpcException):  # not JSON (or not UTF-8)
+        reader = getattr(self, "_reader", None)
+        if reader is not None and reader.dropped:
+            size, reader.dropped = reader.dropped, 0
+            self.answer_error(None, -32700, f"parse error: a message of {size:,} bytes is larger than the limit "
+                                            f"of {MAX_BODY:,}; it was skipped")
+        elif isinstance(error, ValueError) and not isinstance(error, JsonRpcException):  # not JSON (or not UTF-8)
             self.answer_error(None, -32700, f"parse error: {error}")
         else:
             self.answer_error(None, -32600, f"invalid request: {error}")

@@ -14,6 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 CHUNK = 1 << 16
+# The largest message body kept: a document at the 8 MiB file limit, escaped as JSON, fits several
+# times over. A larger body is read and dropped as it arrives, never held.
+MAX_BODY = 64 << 20
+MAX_LINE = 1 << 16  # a header line longer than this is no header: it is dropped as it arrives
 
 
 class ChunkedReader:
@@ -24,6 +28,7 @@ class ChunkedReader:
         self.executor = executor
         self.buffer = bytearray()
         self.eof = False
+        self.dropped = 0  # the size of the last body dropped for being too large (0: none since asked)
 
     def _read_some(self) -> bytes:
         read1 = getattr(self.stream, "read1", None)
@@ -44,6 +49,9 @@ class ChunkedReader:
                 line = bytes(self.buffer[: end + 1])
                 del self.buffer[: end + 1]
                 return line
+            if len(self.buffer) > MAX_LINE:  # not a header: keep its last byte so that it reads as a line
+                del self.buffer[:-1]
+                return b"-"
             if self.eof:
                 rest = bytes(self.buffer)
                 self.buffer.clear()
@@ -51,6 +59,16 @@ class ChunkedReader:
             await self._fill()
 
     async def readexactly(self, size: int) -> bytes:
+        if size > MAX_BODY:
+            left = size
+            while left and not (self.eof and not self.buffer):
+                if not self.buffer:
+                    await self._fill()
+                taken = min(left, len(self.buffer))
+                del self.buffer[:taken]
+                left -= taken
+            self.dropped = size
+            return b" "  # not JSON: the message is answered as a parse error and the server goes on
         while len(self.buffer) < size and not self.eof:
             await self._fill()
         body = bytes(self.buffer[:size])

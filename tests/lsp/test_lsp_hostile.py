@@ -110,7 +110,8 @@ def test_requests_before_initialize_and_malformed_frames_are_answered(client: Ra
     client.request(2, "textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}})
     assert "error" in client.response(2)  # no document is open before initialize
     client.raw(b"{this is not json")
-    assert client.wait(lambda m: "error" in m)["error"]["code"] == -32700  # a parse error, id null
+    parse_error = client.wait(lambda m: "error" in m)
+    assert parse_error["error"]["code"] == -32700 and "id" in parse_error and parse_error["id"] is None
     client.raw(b'{"jsonrpc": "2.0", "id": 3, "method": 7}')
     assert "error" in client.response(3)
     client.raw(b"[]")
@@ -163,3 +164,23 @@ def test_a_huge_document_and_a_flood_of_edits(client: RawClient) -> None:
     client.request(300, "textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": 0, "character": 1}})
     client.response(300, 30)
     assert client.peak_kib() < 512 * 1024, f"peak {client.peak_kib() // 1024} MiB"
+
+
+def test_a_body_larger_than_the_limit_is_dropped_not_held(client: RawClient) -> None:
+    from policyc.lsp.transport import MAX_BODY
+
+    initialize(client)
+    assert client.process.stdin is not None
+    size = MAX_BODY + (1 << 20)
+    client.process.stdin.write(b"Content-Length: %d\r\n\r\n" % size)
+    chunk = b" " * (1 << 20)
+    for _ in range(size // len(chunk)):
+        client.process.stdin.write(chunk)
+    client.process.stdin.flush()
+    answer = client.wait(lambda m: "error" in m)
+    assert answer["id"] is None and answer["error"]["code"] == -32700
+    assert "larger than the limit" in answer["error"]["message"]
+    client.process.stdin.write(b"X" * (1 << 20) + b"\r\n")  # a header line of a mebibyte
+    client.request(7, "textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}})
+    assert "error" in client.response(7)  # still answering: the document is not open
+    assert client.peak_kib() < (MAX_BODY >> 10), f"peak {client.peak_kib() // 1024} MiB"
