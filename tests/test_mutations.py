@@ -54,6 +54,13 @@ MUTATIONS = [
     m("P003-dpo-without-contact", UK,
       '  email "dpo@northwind-home.example"\n'
       '  address "Data Protection Officer, Northwind Home Ltd, 4 Canal Wharf, Leeds, LS11 5PS"\n', "", "P003"),
+    m("P004-representative-outside-area", UK,
+      '  country GB\n  email "privacy@northwind-home.example"\n  phone "0113 496 0000"\n'
+      '  url "https://www.northwind-home.example/contact"\n  dpo dpo_office\n  authority ico\n}\n',
+      '  country US\n  email "privacy@northwind-home.example"\n  phone "0113 496 0000"\n'
+      '  url "https://www.northwind-home.example/contact"\n  dpo dpo_office\n  authority ico\n'
+      '  representative us_office\n}\n\ncontact us_office "Our representative" {\n'
+      '  email "rep@northwind-home.example"\n  country US\n}\n', "P004"),
     # --- P010-P014: purposes and bases ----------------------------------------------------------
     m("P010-basis-dropped", UK, "  basis legal_obligation\n", "", "P010"),
     m("P012-interest-dropped", UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
@@ -220,6 +227,14 @@ MUTATIONS = [
     m("C008-right-to-know-excluded", EU_US, "  respond_within 30 days\n",
       '  respond_within 30 days\n  exclude know "we do not answer requests to know"\n', "C008"),
     m("C009-minors-unstated", EU_US, "  sells_minors no\n", "", "C009"),
+    m("C010-author-category-unmapped", EU_US,
+      'data workspace_content "Workspace content" {\n  includes "projects, tasks and comments that our customers\' '
+      'teams store in the app"\n  description "Our business customers decide what their teams store in their '
+      'workspaces."\n  category communications\n',
+      'category plans "Project plans" {\n  summary "Plans, tasks and comments."\n}\n\n'
+      'data workspace_content "Workspace content" {\n  includes "projects, tasks and comments that our customers\' '
+      'teams store in the app"\n  description "Our business customers decide what their teams store in their '
+      'workspaces."\n  category plans\n', "C010"),
     # --- A: assertions --------------------------------------------------------------------------
     m("A001-recipient-sells", UK, '  sector "accountancy and audit"\n',
       '  sector "accountancy and audit"\n  sells yes\n', "A001"),
