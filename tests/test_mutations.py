@@ -133,6 +133,8 @@ MUTATIONS = [
     m("P067-describes-a-right-not-offered", EU_US, "  respond_within 30 days\n",
       '  respond_within 30 days\n  describe automated_decision "A person reviews every decision about you."\n',
       "P067"),
+    m("P061-portability-for-all-data", UK, "  respond_within 1 month\n",
+      "  respond_within 1 month\n  also portability\n", "P061"),
     m("P062-legitimate-interests-without-object", EU_US, "  kind security.authentication\n  basis contract\n",
       '  kind security.authentication\n  basis legitimate_interests "keeping accounts secure"\n', "P062"),
     m("P063-direct-marketing-without-object", EU_US, "  kind service.notifications\n  basis contract\n",

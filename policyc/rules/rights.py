@@ -96,6 +96,16 @@ def right_not_applicable(ctx: Context) -> Iterator[Diagnostic]:
                           label="not granted by any basis",
                           help="say when the right applies, or remove it; a promise the law does not require "
                           "still binds you")
+        elif key in CONDITIONAL_RIGHTS and key in info.also and offered is not None and offered.purposes:
+            # `also` offers it for all the data, where some purposes' bases grant it and others' do not.
+            beyond = [p for p in ctx.model.controller_purposes if p.bases and p not in offered.purposes]
+            if beyond:
+                named = ", ".join(f"`{p.key}`" for p in beyond[:3]) + (f" and {len(beyond) - 3} more"
+                                                                         if len(beyond) > 3 else "")
+                yield finding("P061", f"the right `{key}` is promised for all your data, but the bases of {named} "
+                              "do not grant it", info.field_span("also"), label="promised beyond what the law gives",
+                              help=f"remove `also {key}`: the notice then says which data the right applies to; "
+                              "or keep the promise, which binds you, and silence this warning")
 
 
 @rule("P067", laws=())
