@@ -148,6 +148,14 @@ class Provision(Entity):
     topic: str = ""
     article: str = ""
     text: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        """The words are the law at `on` (without a date: they are the law as it stands now)."""
+        if on is None:
+            return self.until is None
+        return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -708,7 +716,7 @@ class _Builder:
     def build_provision(self, t: TypedDecl) -> Provision:
         return Provision(**self.base(t), laws=tuple(r.name for r in _refs(t.get("law"))),  # type: ignore[arg-type]
                          topic="".join(_words(t.get("topic"))), article=_text(t.get("article")),
-                         text=_text(t.get("text")))
+                         text=_text(t.get("text")), since=_date(t.get("since")), until=_date(t.get("until")))
 
     def build_purpose_kind(self, t: TypedDecl) -> PurposeKind:
         return PurposeKind(**self.base(t), dpv=_text(t.get("dpv")), fides=_text(t.get("fides")),  # type: ignore[arg-type]

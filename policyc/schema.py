@@ -95,7 +95,7 @@ AUTHORITY_SECTORS = ("public_bodies", "private_bodies")
 REQUIRES = ("interest", "law_citation", "explicit", "withdrawal")
 # What a `provision` of the standard library is about: the point of law a notice quotes it for.
 PROVISION_TOPICS = (
-    "complain", "processor", "withdraw", "object", "direct_marketing", "adequacy", "safeguards",
+    "complain", "processor", "withdraw", "object", "direct_marketing", "adequacy", "safeguards", "automated_decisions",
     "ccpa_agent", "ccpa_signals", "ccpa_verify", "ccpa_non_discrimination", "ccpa_minors", "ccpa_categories",
     "ccpa_sensitive",
 )
@@ -356,6 +356,8 @@ KINDS: dict[str, KindSpec] = {
             _f("topic", VT.ENUM, "the point of law it explains", required=True, choices=PROVISION_TOPICS),
             _f("article", VT.STRING, "the article or section it rests on, such as `77` or `1798.125`"),
             _f("text", VT.TEXT, "the words shown in the notice", required=True),
+            _f("since", VT.DATE, "the first day the words are the law, where the law changed"),
+            _f("until", VT.DATE, "the first day the words are no longer the law, if there is one"),
         ), stdlib=True),
     )
 }

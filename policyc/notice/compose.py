@@ -267,8 +267,9 @@ class Composer:
 
     def provisions(self, topic: str, laws: Iterable[str] | None = None) -> list[Provision]:
         wanted = set(laws) if laws is not None else None
+        effective = self.model.policy.effective if self.model.policy is not None else None
         return [p for p in self.model.provisions
-                if p.topic == topic and (wanted is None or wanted & set(p.laws))]
+                if p.topic == topic and (wanted is None or wanted & set(p.laws)) and p.in_force(effective)]
 
     def provision_prose(self, topic: str, level: int, laws: Iterable[str] | None = None) -> list[Block]:
         out: list[Block] = []
@@ -1163,6 +1164,7 @@ def _decisions(c: Composer) -> list[Block]:
                                        "you."], backing)])]
     out: list[Block] = [Paragraph([st("guide", ["We make the decisions below by automated means."],
                                       [back(d) for d in decisions])])]
+    out += c.provision_prose("automated_decisions", 2)
     groups: list[Group] = []
     for decision in decisions:
         blocks: list[Block] = []
