@@ -622,6 +622,13 @@ def test_a_wrong_output_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) ->
         format_text("data x {}\n")
 
 
+def test_the_repositorys_own_policies_are_formatted() -> None:
+    """A project that adopts the pre-commit hook gets no rewrite of the examples, the standard library or
+    the complete test policies on its first commit."""
+    result = run_cli("fmt", "--check", str(REPO / "examples"), str(REPO / "stdlib"), str(REPO / "tests" / "policies"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_docs_examples_are_formatted() -> None:
     page = (REPO / "docs" / "formatting.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^( *)```policy\n(.*?)^\1```", page, re.S | re.M)

@@ -224,7 +224,7 @@ MUTATIONS = [
     m("C005-limit-use-url-dropped", EU_US,
       '  limit_use_url "https://tessellate.example/legal/limit-sensitive-data"\n', "", "C005"),
     m("C008-request-contact-dropped", EU_US,
-      '  contact "privacy@tessellate.example", "https://tessellate.example/legal/requests", "+1 888 555 0142"\n',
+      '  contact "privacy@tessellate.example", "https://tessellate.example/legal/requests",\n    "+1 888 555 0142"\n',
       "", "C008"),
     m("C008-right-to-know-excluded", EU_US, "  respond_within 30 days\n",
       '  respond_within 30 days\n  exclude know "we do not answer requests to know"\n', "C008"),
