@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from policyc import __version__
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from policyc.driver import CheckResult
 
 EXIT_OK = 0
@@ -211,7 +213,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"policyc: no .policy files in {' '.join(args.paths)}", file=sys.stderr)
             return EXIT_TROUBLE
         result = check_files(files)
-        if args.fix and _fix(result, unsafe=args.unsafe_fixes):
+        if args.fix and _fix(result, files, unsafe=args.unsafe_fixes):
             result = check_files(files)
     except (SourceError, ConfigError) as err:
         print(f"policyc: {err}", file=sys.stderr)
@@ -237,18 +239,22 @@ def _fix_refusal(args: argparse.Namespace) -> str:
     return ""
 
 
-def _fix(result: CheckResult, *, unsafe: bool) -> int:
+def _fix(result: CheckResult, files: list[Path], *, unsafe: bool) -> int:
     """Apply the diagnostics' safe fixes (with `unsafe`, also the first fix of a problem that has no safe
     one) to the files checked, each written atomically. Prints what it fixed; returns how many fixes."""
+    from pathlib import Path
+
     from policyc.diagnostics.fixes import apply_fixes, chosen_fixes
     from policyc.source import decode
     from policyc.writer import write_file
 
+    named = {path.resolve() for path in files}
     total = 0
-    for name in result.files:
+    for name, source in result.sources.items():
+        if Path(name).resolve() not in named:
+            continue  # a file only imported, or the standard library
         fixes = chosen_fixes(result.diagnostics, name, unsafe=unsafe)
-        source = result.sources.get(name)
-        if not fixes or source is None:
+        if not fixes:
             continue
         with open(name, "rb") as handle:
             data = handle.read()

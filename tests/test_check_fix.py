@@ -82,3 +82,17 @@ def test_a_folder_is_fixed_file_by_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert first.read_text(encoding="utf-8") == BASE and second.read_text(encoding="utf-8") == BASE
     assert done.stderr.count("fixed") == 1
+
+
+def test_an_imported_file_is_fixed_only_when_named(tmp_path: Path) -> None:
+    data = BASE[BASE.index("data orders"):BASE.index("purpose delivery")]
+    main = _write(tmp_path, BASE.replace(data, "").replace("use uk_gdpr\n", 'use uk_gdpr\nuse "./shared.policy"\n'))
+    shared = _write(tmp_path, data.replace("source subject", "sourse subject"), "shared.policy")
+    done = run_cli("check", "--fix", "privacy.policy", cwd=tmp_path)
+    assert done.returncode == 1 and "T001" in done.stdout and "fixed" not in done.stderr
+    assert "sourse" in shared.read_text(encoding="utf-8")
+    done = run_cli("check", "--fix", "privacy.policy", "shared.policy", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "fixed 1 problem in" in done.stderr and "shared.policy" in done.stderr
+    assert shared.read_text(encoding="utf-8") == data
+    assert main.read_text(encoding="utf-8").startswith('use uk_gdpr\nuse "./shared.policy"\n')

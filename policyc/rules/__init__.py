@@ -10,7 +10,7 @@ resolved, and a rule skips what is missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import Entity, Model
@@ -22,6 +22,7 @@ GDPR_LAWS = ("uk_gdpr", "gdpr")
 class Context:
     model: Model
     laws: frozenset[str]
+    _texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by file, filled once
 
     def law_names(self, *keys: str) -> str:
         names = {"uk_gdpr": "UK GDPR", "gdpr": "EU GDPR", "ccpa": "CCPA"}
@@ -29,10 +30,10 @@ class Context:
 
     def text_of(self, entity: Entity) -> str | None:
         """The source text of the file that declares an entity of the policy (for a fix's edits)."""
-        for typed in self.model.typed:
-            if typed.decl is entity.decl:
-                return typed.module.source.text
-        return None
+        if not self._texts:
+            for typed in self.model.typed:
+                self._texts.setdefault(typed.module.source.path, typed.module.source.text)
+        return self._texts.get(entity.decl.span.file)
 
 
 RuleFunction = Callable[[Context], Iterable[Diagnostic]]

@@ -243,3 +243,19 @@ def test_fixes_survive_the_chunk_cache() -> None:
     (diagnostic,) = [d for d in workspace.check_text(moved, NAME).diagnostics if d.code == "S006"]
     (edit,) = diagnostic.fixes[0].edits
     assert moved[edit.start:edit.end] == ":"
+
+
+def test_a_version_from_git_names_the_files_of_its_edits_as_it_names_its_spans() -> None:
+    from policyc.versions import _moved
+
+    fix = Fix("f", (Edit(NAME, 0, 1, "x"), Edit("other.policy", 0, 0, "y")))
+    moved = _moved(Diagnostic.of("N001", "m", SPAN, fixes=[fix]), {NAME: "git:HEAD:fix.policy"})
+    assert moved.span.file == "git:HEAD:fix.policy"
+    assert [e.file for e in moved.fixes[0].edits] == ["git:HEAD:fix.policy", "other.policy"]
+
+
+def test_every_purpose_without_a_basis_gets_its_fixes() -> None:
+    purposes = "".join(f'purpose p{i} "P" {{ uses orders; retain 6 years after contract_end }}\n'
+                       for i in range(400))
+    found = [d for d in _diagnostics(BASE + purposes) if d.code == "P010"]
+    assert len(found) == 400 and all(len(d.fixes) == 4 for d in found)
