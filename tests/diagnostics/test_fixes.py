@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def test_no_stage_passes_a_severity_by_hand() -> None:
     for path in package.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "severity_of(" not in text or path.name in ("codes.py", "model.py"), path
+        assert not re.search(r"(?<![.\w])Diagnostic\(", text) or path.name == "model.py", path
 
 
 # --- did you mean -----------------------------------------------------------------------------------
