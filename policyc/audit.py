@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.model import Cookie, Model
 
@@ -232,7 +231,7 @@ def _span(url: str) -> Span:
 def _diagnostic(code: str, message: str, url: str, cookie: Cookie | None = None, label: str = "",
                 help: str = "") -> Diagnostic:
     labels = (Label(cookie.span, label),) if cookie is not None and label else ()
-    return Diagnostic(code, message, _span(url), severity_of(code), labels=labels, help=help)
+    return Diagnostic.of(code, message, _span(url), labels=labels, help=help)
 
 
 def _lasts(days: float) -> str:

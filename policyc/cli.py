@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from policyc import __version__
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from policyc.driver import CheckResult
 
 EXIT_OK = 0
@@ -46,6 +48,10 @@ def _arguments() -> argparse.ArgumentParser:
     check.add_argument("--watch", action="store_true",
                        help="check again whenever a checked file changes, until interrupted (Ctrl-C)")
     check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes to the files checked, then check again and report what is left")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix, also apply the first fix offered for problems with no safe fix")
     build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
                                 description="Check the policies; if there are no errors, write DIR/<name>.md, "
                                 ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html); "
@@ -132,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_TROUBLE
     try:
         if args.command == "check":
+            refusal = _fix_refusal(args)
+            if refusal:
+                print(f"policyc: {refusal}", file=sys.stderr)
+                return EXIT_TROUBLE
             if args.watch:
                 from policyc.watch import watch
 
@@ -203,10 +213,63 @@ def _check(args: argparse.Namespace) -> int:
             print(f"policyc: no .policy files in {' '.join(args.paths)}", file=sys.stderr)
             return EXIT_TROUBLE
         result = check_files(files)
+        if args.fix and _fix(result, files, unsafe=args.unsafe_fixes):
+            result = check_files(files)
     except (SourceError, ConfigError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE
     return _report(args, result)
+
+
+def _fix_refusal(args: argparse.Namespace) -> str:
+    """Why `--fix` (or `--unsafe-fixes`) cannot be used as asked, or ""."""
+    from policyc.versions import is_git
+
+    if args.unsafe_fixes and not args.fix:
+        return "--unsafe-fixes only applies with --fix"
+    if not args.fix:
+        return ""
+    if args.watch:
+        return "--fix cannot be used with --watch"
+    for path in args.paths:
+        if path == "-":
+            return "--fix rewrites files on disk; it cannot fix standard input (`-`)"
+        if is_git(path):
+            return f"--fix rewrites files on disk; it cannot fix a version from git (`{path}`)"
+    return ""
+
+
+def _fix(result: CheckResult, files: list[Path], *, unsafe: bool) -> int:
+    """Apply the diagnostics' safe fixes (with `unsafe`, also the first fix of a problem that has no safe
+    one) to the files checked, each written atomically. Prints what it fixed; returns how many fixes."""
+    from pathlib import Path
+
+    from policyc.diagnostics.fixes import apply_fixes, chosen_fixes
+    from policyc.source import decode
+    from policyc.writer import write_file
+
+    named = {path.resolve() for path in files}
+    total = 0
+    for name, source in result.sources.items():
+        if Path(name).resolve() not in named:
+            continue  # a file only imported, or the standard library
+        fixes = chosen_fixes(result.diagnostics, name, unsafe=unsafe)
+        if not fixes:
+            continue
+        with open(name, "rb") as handle:
+            data = handle.read()
+        text, problem = decode(data)
+        if problem or text != source.text:
+            print(f"policyc: {name}: changed while it was checked; not fixed", file=sys.stderr)
+            continue
+        new_text, count = apply_fixes(text, fixes)
+        if not count or new_text == text:
+            continue
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+        write_file(name, bom + new_text.encode("utf-8"))
+        total += count
+        print(f"fixed {count} {'problem' if count == 1 else 'problems'} in {name}", file=sys.stderr)
+    return total
 
 
 def _report(args: argparse.Namespace, result: CheckResult) -> int:

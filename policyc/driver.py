@@ -167,9 +167,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _unreadable(source: Source, problem: str) -> Diagnostic:
-    from policyc.diagnostics.codes import severity_of
-
-    return Diagnostic("S005", problem, source.span(0, 0), severity_of("S005"), help="policies are UTF-8 text")
+    return Diagnostic.of("S005", problem, source.span(0, 0), help="policies are UTF-8 text")
 
 
 def _finish(program: Program, entry_names: list[str], *, configured: bool = True) -> CheckResult:

@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from policyc import ast
-from policyc.diagnostics.codes import severity_of
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.parser import parse_source, parse_text
 from policyc.schema import DURATION_UNITS, KINDS, VT
@@ -111,7 +110,7 @@ def format_file(path: str | os.PathLike[str], *, width: int = WIDTH) -> FormatRe
     source, problem = read_source(str(path), str(path))
     if problem:
         return FormatResult(source, None, (
-            Diagnostic("S005", problem, source.span(0, 0), severity_of("S005"), help="policies are UTF-8 text"),))
+            Diagnostic.of("S005", problem, source.span(0, 0), help="policies are UTF-8 text"),))
     return format_source(source, width=width)
 
 

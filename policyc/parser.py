@@ -22,8 +22,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from policyc import ast
-from policyc.diagnostics.codes import severity_of
-from policyc.diagnostics.model import Diagnostic, Label, Severity, Span
+from policyc.diagnostics.fixes import double_quotes, remove_assignment
+from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
 from policyc.resources import grammar_path
 from policyc.schema import KINDS
 from policyc.source import Source
@@ -285,11 +285,10 @@ class _Builder(Transformer[Token, Any]):
                 if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
                     return chr(code)
             self.diagnostics.append(
-                Diagnostic(
+                Diagnostic.of(
                     "S011",
                     f"unknown escape `\\{body}` in a string",
                     self.escape_span(token, raw, match.start()),
-                    severity_of("S011"),
                     label="not an escape",
                     help='the escapes are `\\"`, `\\\\`, `\\n`, `\\t` and `\\u{hex}`; '
                     "write `\\\\` for a backslash",
@@ -347,9 +346,9 @@ class _Builder(Transformer[Token, Any]):
         if len(self.diagnostics) >= MAX_ERRORS:
             return
         shown = f"{token[:12]}...{token[-4:]}"
-        self.diagnostics.append(Diagnostic(
+        self.diagnostics.append(Diagnostic.of(
             "T006", f"the number `{shown}` has {len(token):,} digits; at most {MAX_DIGITS} are allowed",
-            self.span(token), severity_of("T006"), label="out of range",
+            self.span(token), label="out of range",
             help="write a period in a larger unit (`7 years`, not `2557 days`), or the value as a string"))
 
     # -- rules -----------------------------------------------------------------------------
@@ -504,26 +503,25 @@ class _Parse:
     def stop(self, token: Token, message: str = f"more than {MAX_ERRORS} syntax errors; stopping here") -> None:
         self.stopped = True
         self.diagnostics.append(
-            Diagnostic("S010", message, self.span(token), severity_of("S010"),
-                       help="fix the errors above and check again")
+            Diagnostic.of("S010", message, self.span(token), help="fix the errors above and check again")
         )
 
     def too_large(self, token: Token) -> None:
         self.stopped = True
         self.diagnostics.append(
-            Diagnostic("S012", f"the file has more than {MAX_TOKENS:,} tokens; stopping here", self.span(token),
-                       severity_of("S012"), help="a policy this large is not read; split it into files joined by `use`")
+            Diagnostic.of("S012", f"the file has more than {MAX_TOKENS:,} tokens; stopping here", self.span(token),
+                          help="a policy this large is not read; split it into files joined by `use`")
         )
 
     def report(self, code: str, message: str, token: Token, *, label: str = "", help: str = "",
-               labels: tuple[Label, ...] = ()) -> None:
+               labels: tuple[Label, ...] = (), fixes: tuple[Fix, ...] = ()) -> None:
         if self.stopped:
             return
         if len(self.diagnostics) >= MAX_ERRORS:
             self.stop(token)
             return
         self.diagnostics.append(
-            Diagnostic(code, message, self.span(token), severity_of(code), label=label, labels=labels, help=help)
+            Diagnostic.of(code, message, self.span(token), label=label, labels=labels, help=help, fixes=fixes)
         )
 
     # -- lexing ----------------------------------------------------------------------------
@@ -551,7 +549,8 @@ class _Parse:
                     continue
             elif kind == "BAD_CHAR" and str(token) == ":" and self._after_field_name(kept):
                 self.report("S006", f"write a space between `{kept[-1]}` and its value, not `:`", token,
-                            label="remove this", help=f"write `{kept[-1]} value`")
+                            label="remove this", help=f"write `{kept[-1]} value`",
+                            fixes=remove_assignment(self.source.text, self.span(token)))
                 continue
             elif kind in _BAD_TOKENS:
                 self.report_bad_token(token)
@@ -598,7 +597,8 @@ class _Parse:
                         help='close the string on the same line, or use """...""" for text over several lines')
         elif token.type == "SQ_STRING":
             self.report("S007", "strings are written in double quotes", token, label="single-quoted",
-                        help=f'write "{text.strip(chr(39))}" instead')
+                        help=f'write "{text.strip(chr(39))}" instead',
+                        fixes=double_quotes(self.source.text, self.span(token)))
         elif text in _CURLY_QUOTES:
             if any(d.code == "S003" and d.span.line == token.line for d in self.diagnostics[-1:]):
                 return  # the closing quote of the same string
@@ -775,7 +775,8 @@ class _Parse:
         if (bad.type == "CMP" and str(bad) == "=") or (bad.type == "BAD_CHAR" and str(bad) == ":"):
             if index == start + 1 and tokens[start].type == "NAME":
                 self.report("S006", f"write a space between `{tokens[start]}` and its value, not `{bad}`", bad,
-                            label="remove this", help=f"write `{tokens[start]} value`")
+                            label="remove this", help=f"write `{tokens[start]} value`",
+                            fixes=remove_assignment(self.source.text, self.span(bad)))
                 return tokens[:index] + tokens[index + 1:]
         opener = next((i for i, t in enumerate(tokens) if t.type in ("LBRACE",)), len(tokens))
         comma = index - 2 if index >= 2 and tokens[index - 1].type == "_NL" else index - 1
@@ -927,6 +928,8 @@ def _shift(value: Any, offset: int, lines: int) -> Any:
     if kind is Span:
         return Span(value.file, value.start + offset, value.end + offset, value.line + lines, value.column,
                     value.end_line + lines, value.end_column)
+    if kind is Edit:
+        return Edit(value.file, value.start + offset, value.end + offset, value.new_text)
     if kind is tuple:
         return tuple([v if v.__class__ in _ATOMS else _shift(v, offset, lines) for v in value])
     if kind in _ATOMS:

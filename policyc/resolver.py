@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from policyc import ast
-from policyc.diagnostics.codes import severity_of
+from policyc.diagnostics.fixes import add_use_fix, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
 from policyc.profile import stage
@@ -62,7 +62,7 @@ class Lookup:
 
 
 def _diag(code: str, message: str, span: Span, **kw: object) -> Diagnostic:
-    return Diagnostic(code, message, span, severity_of(code), **kw)  # type: ignore[arg-type]
+    return Diagnostic.of(code, message, span, **kw)  # type: ignore[arg-type]
 
 
 @cache
@@ -156,6 +156,7 @@ class Program:
                         label="not found",
                         help=(f"did you mean `{close[0]}`?" if close else
                               "the standard-library modules are " + ", ".join(f"`{n}`" for n in known)),
+                        fixes=did_you_mean(target.span, target.dotted, close[0], known) if close else (),
                     ))
                     continue
                 if imported is not module and imported not in module.imports:
@@ -316,11 +317,14 @@ class Program:
                 visible.update(n for n, decls in candidate.by_name.items() if any(d.kind in kinds for d in decls))
         close = difflib.get_close_matches(dotted, sorted(visible), n=1, cutoff=0.6)
         help_text = f"did you mean `{close[0]}`?" if close else ""
+        fixes = did_you_mean(name.span, dotted, close[0], visible) if close else ()
         provider = self._stdlib_provider(dotted, kinds)
         if provider and provider not in [m.name for m in module.imports]:
             help_text = f"`{dotted}` is in the standard-library module `{provider}`: add `use {provider}`"
+            fixes = (add_use_fix(module.source.text, name.span.file, module.tree.uses, provider),)
         what = kinds[0] if len(kinds) == 1 else "name"
-        return _diag("N001", f"unknown {what} `{dotted}`", name.span, label="not declared", help=help_text)
+        return _diag("N001", f"unknown {what} `{dotted}`", name.span, label="not declared", help=help_text,
+                     fixes=fixes)
 
     @staticmethod
     def _stdlib_provider(dotted: str, kinds: Sequence[str]) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from policyc import ast
-from policyc.diagnostics.codes import severity_of
+from policyc.diagnostics.fixes import did_you_mean, replacement
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.resolver import Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
@@ -139,7 +139,7 @@ class _Invalid(Exception):
 
 
 def _diag(code: str, message: str, span: Span, **kw: object) -> Diagnostic:
-    return Diagnostic(code, message, span, severity_of(code), **kw)  # type: ignore[arg-type]
+    return Diagnostic.of(code, message, span, **kw)  # type: ignore[arg-type]
 
 
 def _describe(atom: ast.Atom) -> str:
@@ -188,6 +188,7 @@ class TypeChecker:
             self.report(_diag(
                 "T001", f"unknown kind `{decl.kind}`", decl.kind_span, label="not a kind of declaration",
                 help=f"did you mean `{close[0]}`?" if close else "see the kinds in `docs/language.md`",
+                fixes=did_you_mean(decl.kind_span, decl.kind, close[0], KINDS) if close else (),
             ))
             return typed
         if decl.name is None and not spec.singleton:
@@ -202,6 +203,8 @@ class TypeChecker:
                     "T001", f"`{decl.kind}` has no field `{fld.name}`", fld.name_span, label="unknown field",
                     help=(f"did you mean `{close[0]}`?" if close else
                           "its fields are " + ", ".join(f"`{f.name}`" for f in spec.fields)),
+                    fixes=did_you_mean(fld.name_span, fld.name, close[0], [f.name for f in spec.fields])
+                    if close else (),
                 ))
                 continue
             earlier = seen.get(fld.name)
@@ -303,6 +306,7 @@ class TypeChecker:
                     label="not one of the choices",
                     help=(f"did you mean `{close[0]}`? " if close else "") + "the choices are "
                     + ", ".join(f"`{c}`" for c in fspec.choices),
+                    fixes=did_you_mean(single.span, single.dotted, close[0], fspec.choices) if close else (),
                 ))
             raise self.wrong(fspec, item, "one of " + ", ".join(f"`{c}`" for c in fspec.choices))
         if vt is VT.COUNTRY:
@@ -355,6 +359,10 @@ class TypeChecker:
                         label="unknown country code",
                         help=f"did you mean `{hint}`?" if hint != name.dotted else
                         "countries are written as ISO 3166-1 alpha-2 codes, such as `GB`, `US` or `IE`",
+                        fixes=(replacement(name.span, hint, f"Change `{name.dotted}` to `{hint}`",
+                                           safe=self.program.lookup(module, ast.Name((hint,), name.span),
+                                                                    fspec.kinds).found is not None),)
+                        if hint != name.dotted and name.span.end > name.span.start else (),
                     )
             if found.found is None:
                 raise _Invalid(diagnostic)
@@ -387,6 +395,7 @@ class TypeChecker:
             raise _Invalid(_diag(
                 "T006", f"`{unit.dotted}` is not a unit of time", unit.span, label="unknown unit",
                 help=f"did you mean `{close[0]}`?" if close else "use days, weeks, months or years",
+                fixes=did_you_mean(unit.span, unit.dotted, close[0], DURATION_UNITS) if close else (),
             ))
         if amount.value * UNIT_DAYS[code] > MAX_DURATION_DAYS:
             raise _Invalid(_diag(

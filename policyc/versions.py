@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from policyc.diagnostics.model import Diagnostic, Severity, Span
+from policyc.diagnostics.model import Diagnostic, Fix, Severity, Span
 from policyc.driver import CheckResult, check_files
 from policyc.model import Model
 
@@ -108,8 +108,12 @@ def _moved(diagnostic: Diagnostic, files: dict[str, str]) -> Diagnostic:
     def span(value: Span) -> Span:
         return replace(value, file=files[value.file]) if value.file in files else value
 
+    def fix(value: Fix) -> Fix:
+        return replace(value, edits=tuple(replace(e, file=files.get(e.file, e.file)) for e in value.edits))
+
     return replace(diagnostic, span=span(diagnostic.span),
-                   labels=tuple(replace(label, span=span(label.span)) for label in diagnostic.labels))
+                   labels=tuple(replace(label, span=span(label.span)) for label in diagnostic.labels),
+                   fixes=tuple(fix(f) for f in diagnostic.fixes))
 
 
 def _git(args: list[str], cwd: Path | None = None) -> bytes:

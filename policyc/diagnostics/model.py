@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -42,6 +43,27 @@ class Label:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text between two offsets of a file (0-based, into its source text) with new text."""
+
+    file: str
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A change that resolves a diagnostic: a title for a menu, its edits, and whether `policyc check
+    --fix` may apply it without asking (it cannot change what the policy means beyond the obvious
+    correction; a fix that chooses a lawful basis or a safeguard never is)."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = False
+
+
 @dataclass(slots=True, unsafe_hash=True)
 class Diagnostic:
     code: str
@@ -52,6 +74,16 @@ class Diagnostic:
     labels: tuple[Label, ...] = ()
     help: str = ""
     notes: tuple[str, ...] = field(default=())
+    fixes: tuple[Fix, ...] = ()  # the first is the one an editor prefers
+
+    @classmethod
+    def of(cls, code: str, message: str, span: Span, *, label: str = "", labels: Iterable[Label] = (),
+           help: str = "", notes: Iterable[str] = (), fixes: Iterable[Fix] = ()) -> Diagnostic:
+        """A diagnostic with the severity the registry gives its code: the one way stages make them."""
+        from policyc.diagnostics.codes import severity_of
+
+        return cls(code, message, span, severity_of(code), label=label, labels=tuple(labels), help=help,
+                   notes=tuple(notes), fixes=tuple(fixes))
 
     @property
     def name(self) -> str:

@@ -20,7 +20,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from policyc.diagnostics.codes import CODES
-from policyc.diagnostics.model import Diagnostic, Label, Severity, Span
+from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
 from policyc.resources import rule_doc
 from policyc.source import Source
 
@@ -287,23 +287,36 @@ def _count(diagnostics: Sequence[Diagnostic], severity: Severity) -> int:
     return sum(1 for diagnostic in diagnostics if diagnostic.severity is severity)
 
 
+def _fix_json(fix: Fix) -> dict[str, object]:
+    return {
+        "title": fix.title,
+        "safe": fix.safe,
+        "edits": [{"file": e.file, "start": e.start, "end": e.end, "new_text": e.new_text} for e in fix.edits],
+    }
+
+
+def _diagnostic_json(diagnostic: Diagnostic) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        **_span_fields(diagnostic.span),
+        "help": diagnostic.help,
+        "labels": [_label_json(label) for label in diagnostic.labels],
+        "notes": list(diagnostic.notes),
+    }
+    if diagnostic.fixes:
+        entry["fixes"] = [_fix_json(fix) for fix in diagnostic.fixes]
+    return entry
+
+
 def render_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
-    """The `--format json` object of ARCHITECTURE.md, with `labels` and `notes` added to each diagnostic."""
+    """The `--format json` object of ARCHITECTURE.md, with `labels` and `notes` added to each diagnostic,
+    and `fixes` to those that have some (edits as 0-based character offsets into the file's text)."""
     document = {
         "version": JSON_VERSION,
-        "diagnostics": [
-            {
-                "code": diagnostic.code,
-                "name": diagnostic.name,
-                "severity": diagnostic.severity.value,
-                "message": diagnostic.message,
-                **_span_fields(diagnostic.span),
-                "help": diagnostic.help,
-                "labels": [_label_json(label) for label in diagnostic.labels],
-                "notes": list(diagnostic.notes),
-            }
-            for diagnostic in diagnostics
-        ],
+        "diagnostics": [_diagnostic_json(diagnostic) for diagnostic in diagnostics],
         "summary": {
             "errors": _count(diagnostics, Severity.ERROR),
             "warnings": _count(diagnostics, Severity.WARNING),
@@ -415,6 +428,28 @@ def _rule(code: str, severity: Severity, docs_url: str) -> dict[str, object]:
     return rule
 
 
+def _sarif_fix(fix: Fix, root: str) -> dict[str, object]:
+    """A SARIF `fix`: its edits as replacements, by file (regions by character offset, which count code
+    points as `run.columnKind` says)."""
+    by_file: dict[str, list[Edit]] = {}
+    for edit in fix.edits:
+        by_file.setdefault(edit.file, []).append(edit)
+    changes = [
+        {
+            "artifactLocation": _artifact(file, root)[0],
+            "replacements": [
+                {
+                    "deletedRegion": {"charOffset": edit.start, "charLength": edit.end - edit.start},
+                    **({"insertedContent": {"text": edit.new_text}} if edit.new_text else {}),
+                }
+                for edit in edits
+            ],
+        }
+        for file, edits in by_file.items()
+    ]
+    return {"description": {"text": fix.title}, "artifactChanges": changes, "properties": {"safe": fix.safe}}
+
+
 def _full_message(diagnostic: Diagnostic) -> str:
     lines = [diagnostic.message]
     if diagnostic.help:
@@ -461,6 +496,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: 
                 {"id": number, **_physical(label.span, root), "message": {"text": label.text}}
                 for number, label in enumerate(diagnostic.labels, start=1)
             ]
+        if diagnostic.fixes:
+            result["fixes"] = [_sarif_fix(fix, root) for fix in diagnostic.fixes]
         results.append(result)
 
     docs = DOCS_URL if docs_url is None else docs_url

@@ -10,11 +10,10 @@ resolved, and a rule skips what is missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from policyc.diagnostics.codes import severity_of
-from policyc.diagnostics.model import Diagnostic, Label, Span
-from policyc.model import Model
+from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
+from policyc.model import Entity, Model
 
 GDPR_LAWS = ("uk_gdpr", "gdpr")
 
@@ -23,10 +22,18 @@ GDPR_LAWS = ("uk_gdpr", "gdpr")
 class Context:
     model: Model
     laws: frozenset[str]
+    _texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by file, filled once
 
     def law_names(self, *keys: str) -> str:
         names = {"uk_gdpr": "UK GDPR", "gdpr": "EU GDPR", "ccpa": "CCPA"}
         return " and ".join(names.get(k, k) for k in keys if k in self.laws)
+
+    def text_of(self, entity: Entity) -> str | None:
+        """The source text of the file that declares an entity of the policy (for a fix's edits)."""
+        if not self._texts:
+            for typed in self.model.typed:
+                self._texts.setdefault(typed.module.source.path, typed.module.source.text)
+        return self._texts.get(entity.decl.span.file)
 
 
 RuleFunction = Callable[[Context], Iterable[Diagnostic]]
@@ -52,9 +59,8 @@ def rule(code: str, *, laws: tuple[str, ...] = GDPR_LAWS) -> Callable[[RuleFunct
 
 
 def finding(code: str, message: str, span: Span, *, label: str = "", help: str = "",
-            labels: Iterable[Label] = (), notes: Iterable[str] = ()) -> Diagnostic:
-    return Diagnostic(code, message, span, severity_of(code), label=label, labels=tuple(labels), help=help,
-                      notes=tuple(notes))
+            labels: Iterable[Label] = (), notes: Iterable[str] = (), fixes: Iterable[Fix] = ()) -> Diagnostic:
+    return Diagnostic.of(code, message, span, label=label, labels=labels, help=help, notes=notes, fixes=fixes)
 
 
 FAMILIES = (

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from policyc import ast
-from policyc.diagnostics.codes import severity_of
-from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.diagnostics.fixes import did_you_mean
+from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import UNNAMED, Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
 from policyc.rules import Context, finding, rule
 from policyc.schema import DURATION_UNITS
@@ -98,8 +98,8 @@ class AssertionTypeError(Exception):
         self.diagnostic = diagnostic
 
 
-def _type_error(code: str, message: str, span: Span, help: str = "") -> AssertionTypeError:
-    return AssertionTypeError(Diagnostic(code, message, span, severity_of(code), help=help))
+def _type_error(code: str, message: str, span: Span, help: str = "", fixes: tuple[Fix, ...] = ()) -> AssertionTypeError:
+    return AssertionTypeError(Diagnostic.of(code, message, span, help=help, fixes=fixes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,8 @@ class _Evaluator:
                 raise _type_error(
                     "T001", f"assertions cannot read `{part}` of a `{current}`", path.span,
                     help=(f"did you mean `{close[0]}`? " if close else "")
-                    + "readable fields: " + ", ".join(f"`{f}`" for f in fields))
+                    + "readable fields: " + ", ".join(f"`{f}`" for f in fields),
+                    fixes=did_you_mean(path.span, part, close[0], fields) if close and len(path.parts) == 1 else ())
             current = FOLLOWS.get((current, part), "value")
         return current
 
@@ -230,9 +231,10 @@ def evaluate(model: Model, assertion: ast.Assert) -> Iterator[Diagnostic]:
     for clause in assertion.clauses:
         if clause.kind not in FIELDS:
             close = difflib.get_close_matches(clause.kind, list(FIELDS), n=1)
-            yield Diagnostic("T001", f"assertions cannot quantify over `{clause.kind}`", clause.kind_span,
-                             severity_of("T001"), help=(f"did you mean `{close[0]}`? " if close else "")
-                             + "choose one of " + ", ".join(f"`{k}`" for k in FIELDS))
+            yield Diagnostic.of("T001", f"assertions cannot quantify over `{clause.kind}`", clause.kind_span,
+                                help=(f"did you mean `{close[0]}`? " if close else "")
+                                + "choose one of " + ", ".join(f"`{k}`" for k in FIELDS),
+                                fixes=did_you_mean(clause.kind_span, clause.kind, close[0], FIELDS) if close else ())
             continue
         try:
             for expr in (clause.where, clause.has):

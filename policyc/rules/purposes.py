@@ -6,7 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from policyc.diagnostics.model import Diagnostic
+from policyc.diagnostics.fixes import add_field
+from policyc.diagnostics.model import Diagnostic, Fix
+from policyc.model import Purpose
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Wording WP260 (para 12) gives as too vague to tell people what is done with their data.
@@ -36,6 +38,21 @@ def restates_basis(note: str) -> bool:
     return bool(words) and all(w in _RESTATING_WORDS for w in words)
 
 
+# The bases P010's fixes offer, as the help names them: choosing one is the author's decision, so
+# none of these fixes is safe to apply without asking.
+_OFFERED_BASES = ("consent", "contract", "legal_obligation", 'legitimate_interests "the interest"')
+
+
+def _basis_fixes(ctx: Context, purpose: Purpose) -> Iterator[Fix]:
+    text = ctx.text_of(purpose)
+    if text is None:
+        return
+    for basis in _OFFERED_BASES:
+        edit = add_field(text, purpose.decl, f"basis {basis}")
+        if edit is not None:
+            yield Fix(f"Add `basis {basis.split()[0]}` to `{purpose.key}`", (edit,))
+
+
 @rule("P010")
 def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
     for purpose in ctx.model.controller_purposes:
@@ -44,7 +61,7 @@ def purpose_without_basis(ctx: Context) -> Iterator[Diagnostic]:
                           label="needs a `basis`",
                           help="add `basis consent`, `basis contract`, `basis legal_obligation`, "
                           "`basis legitimate_interests \"the interest\"` or another basis; "
-                          "see `policyc explain P010`")
+                          "see `policyc explain P010`", fixes=_basis_fixes(ctx, purpose))
     yield from _bases_not_available(ctx)
 
 

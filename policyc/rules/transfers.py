@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policyc.diagnostics.model import Diagnostic
-from policyc.model import INTERNATIONAL, UNNAMED, Safeguard, Transfer
+from policyc.diagnostics.fixes import add_after_field, add_field
+from policyc.diagnostics.model import Diagnostic, Edit, Fix
+from policyc.model import INTERNATIONAL, UNNAMED, Recipient, Safeguard, Transfer
 from policyc.rules import Context, finding, rule
 
 _NAMES = {"uk_gdpr": "the UK GDPR", "gdpr": "the EU GDPR"}
@@ -39,12 +40,62 @@ def _unresolved(transfer: Transfer) -> bool:
     return transfer.recipient.written("safeguard") > len(transfer.recipient.safeguards)
 
 
+# The standard contracts P040's fix adds, by the laws that see the transfer: the EU SCCs, the UK's
+# IDTA, or, for both, the EU SCCs with the UK Addendum (one contract for both). Each name is offered
+# only when the model has it as a mechanism of those laws in force on the policy's date. Choosing a
+# safeguard is the author's decision: the fix is never safe to apply without asking.
+_CONTRACTS = {
+    frozenset({"gdpr"}): ("eu_scc",),
+    frozenset({"uk_gdpr"}): ("idta",),
+    frozenset({"gdpr", "uk_gdpr"}): ("eu_scc", "uk_addendum"),
+}
+
+
+def _contracts(ctx: Context, laws: frozenset[str]) -> tuple[str, ...]:
+    names = _CONTRACTS.get(laws, ())
+    policy = ctx.model.policy
+    on = policy.effective if policy else None
+    safeguards = [ctx.model.all_safeguards.get(name) for name in names]
+    found = [s for s in safeguards if s is not None and s.in_force(on) and not (s.adequacy or s.derogation)]
+    if len(found) != len(names) or not all(any(law in s.laws for s in found) for law in laws):
+        return ()
+    return names
+
+
+def _safeguard_fix(ctx: Context, recipient: Recipient, laws: frozenset[str]) -> tuple[Fix, ...]:
+    words = ", ".join(_contracts(ctx, laws))
+    text = ctx.text_of(recipient)
+    if not words or text is None:
+        return ()
+    existing = [f for f in recipient.decl.fields if f.name == "safeguard"]
+    country = next((f for f in recipient.decl.fields if f.name == "country"), None)
+    edit: Edit | None
+    if existing:
+        end = existing[-1].span.end
+        edit = Edit(existing[-1].span.file, end, end, f", {words}")
+    elif country is not None:
+        edit = add_after_field(text, country, f"safeguard {words}")
+    else:
+        edit = add_field(text, recipient.decl, f"safeguard {words}")
+    return (Fix(f"Add `safeguard {words}` to `{recipient.key}`", (edit,)),) if edit is not None else ()
+
+
+def _unsafeguarded(transfer: Transfer) -> bool:
+    """A transfer with no safeguard at all (mechanisms that are not valid under its law are P044)."""
+    return not (_covered(transfer) or _mechanisms(transfer) or _unresolved(transfer))
+
+
 @rule("P040")
 def transfer_without_safeguard(ctx: Context) -> Iterator[Diagnostic]:
+    laws: dict[str, set[str]] = {}  # the laws that see each recipient's unsafeguarded transfers
+    for transfer in ctx.model.transfers:
+        if _unsafeguarded(transfer):
+            laws.setdefault(transfer.recipient.key, set()).add(transfer.law)
     for transfer in ctx.model.transfers:
         recipient = transfer.recipient
-        if _covered(transfer) or _mechanisms(transfer) or _unresolved(transfer):
-            continue  # mechanisms that are not valid under this law are P044
+        if not _unsafeguarded(transfer):
+            continue
+        fixes = _safeguard_fix(ctx, recipient, frozenset(laws[recipient.key]))
         help = "add `safeguard ...`: " + ("`idta`, or `eu_scc, uk_addendum`" if transfer.law == "uk_gdpr"
                                           else "`eu_scc`") + " or `bcr`"
         if recipient.safeguards:  # it relies on adequacy, and no decision covers the country
@@ -60,12 +111,13 @@ def transfer_without_safeguard(ctx: Context) -> Iterator[Diagnostic]:
             else:
                 message = (f"no adequacy decision under {law} covers `{transfer.country}`{on}, and "
                            f"`{recipient.key}` has no other safeguard")
-            yield finding("P040", message, recipient.field_span("safeguard"), label="not adequate", help=help)
+            yield finding("P040", message, recipient.field_span("safeguard"), label="not adequate", help=help,
+                          fixes=fixes)
             continue
         yield finding(
             "P040", f"`{recipient.key}` receives data {_to(transfer)}, with no transfer safeguard",
             recipient.field_span(transfer.field), label="an international transfer",
-            help=help + ", or `adequacy` where a decision covers it")
+            help=help + ", or `adequacy` where a decision covers it", fixes=fixes)
 
 
 @rule("P044")

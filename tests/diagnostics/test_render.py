@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from policyc.diagnostics.codes import CODES
-from policyc.diagnostics.model import Diagnostic, Label, Severity, Span
+from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
 from policyc.diagnostics.render import (
     render_github,
     render_json,
@@ -511,6 +511,30 @@ def test_schema_check_is_not_vacuous(tmp_path: Path, sarif_schema: dict[str, Any
     messages = schema_errors(sarif_schema, broken)
     assert any("'fatal' is not one of" in message for message in messages)
     assert any("$.runs[0].results[1].locations[0].physicalLocation.region" in message for message in messages)
+
+
+def test_sarif_carries_fixes_and_stays_valid(tmp_path: Path, sarif_schema: dict[str, Any], no_network: None) -> None:
+    source = Source(str(tmp_path / "privacy.policy"), "purpse p { basis: consent }\n")
+    span = span_of(source, "purpse")
+    colon = span_of(source, ":")
+    fixes = (Fix("Change `purpse` to `purpose`", (Edit(span.file, span.start, span.end, "purpose"),), safe=True),
+             Fix("Remove `:`", (Edit(colon.file, colon.start, colon.end, ""),), safe=False))
+    diagnostic = Diagnostic.of("T001", "unknown kind `purpse`", span, fixes=fixes)
+    log = json.loads(render_sarif([diagnostic], tool_version="0.1.0", root=str(tmp_path)))
+    assert schema_errors(sarif_schema, log) == []
+    replace, remove = log["runs"][0]["results"][0]["fixes"]
+    assert replace == {
+        "description": {"text": "Change `purpse` to `purpose`"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": "privacy.policy", "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": {"charOffset": 0, "charLength": 6},
+                              "insertedContent": {"text": "purpose"}}],
+        }],
+        "properties": {"safe": True},
+    }
+    assert remove["artifactChanges"][0]["replacements"] == [
+        {"deletedRegion": {"charOffset": source.text.index(":"), "charLength": 1}}]
+    assert remove["properties"] == {"safe": False}
 
 
 def test_sarif_content(tmp_path: Path) -> None:

@@ -106,3 +106,19 @@ def test_a_docs_site_given_in_the_environment_gives_help_uris() -> None:
     bad = run_cli("check", "--format", "sarif", str(REPO / "examples"), env={**env, "POLICYC_DOCS_URL": "docs/"})
     assert "informationUri" not in json.loads(bad.stdout)["runs"][0]["tool"]["driver"]
     assert "must be an absolute http(s) URL" in bad.stderr
+
+
+def test_fixes_pass_the_github_rules(tmp_path: Path) -> None:
+    policy = tmp_path / "privacy.policy"
+    policy.write_text('use uk_gdrp\n\npolicy { controller acme; jurisdictions uk_gdpr }\n'
+                      'controller acme "Acme" { email "a@acme.example"; authority ico }\n'
+                      'data d "D" { includes \'x\'; source subject; required_for optional }\n'
+                      'purpose p "P" { uses d; retian 6 years after contract_end }\n', encoding="utf-8")
+    diagnostics = check_files([policy]).diagnostics
+    assert sum(len(d.fixes) for d in diagnostics) >= 3
+    log = tmp_path / "fixes.sarif"
+    log.write_text(render_sarif(diagnostics, tool_version="0.1.0", root=str(tmp_path),
+                                docs_url="https://docs.example.org/policyc/"), encoding="utf-8")
+    results = validate(log, tmp_path)
+    assert by_level(results, "error") == []
+    assert by_level(results, "warning") == []

@@ -176,3 +176,31 @@ def test_every_feature_at_every_position(text: str, tmp_path: Path) -> None:
         actions.code_actions(analysis, types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=analysis.uri), range=span,
             context=types.CodeActionContext(diagnostics=[])))
+
+
+def test_code_actions_are_the_diagnostics_fixes(tmp_path: Path) -> None:
+    """The server only translates: a fix no help text mentions is offered as it is, the first of a
+    diagnostic preferred, and a fix editing a file the editor does not hold (the standard library) is not."""
+    from policyc.diagnostics.model import Diagnostic, Edit, Fix
+
+    path = tmp_path / "fixes.policy"
+    text = 'data d "D" { includes "a"; source subject; category contact }\n'
+    result, _ = check_document(text, str(path), path)
+    span = result.sources[str(path)].span(text.index("contact"), text.index("contact") + 7)
+    stdlib = next(m for m in result.program.modules.values() if m.stdlib)
+    fixes = (Fix("Say hello", (Edit(str(path), 0, 4, "hello"), Edit(str(path), span.end, span.end, "!"))),
+             Fix("Edit the library", (Edit(stdlib.source.path, 0, 0, "x"),), safe=True),
+             Fix("Second choice", (Edit(str(path), span.start, span.end, "identity"),)))
+    result.diagnostics = [Diagnostic.of("Q001", "a finding", span, help="no suggestion here", fixes=fixes)]
+    analysis = Analysis(path.as_uri(), 1, text, str(path), result, path=path)
+    found = actions.code_actions(analysis, types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=analysis.uri),
+        range=types.Range(start=analysis.index.position(span.start), end=analysis.index.position(span.start)),
+        context=types.CodeActionContext(diagnostics=[])))
+    assert [(a.title, a.is_preferred, a.kind) for a in found] == [
+        ("Say hello", True, types.CodeActionKind.QuickFix), ("Second choice", False, types.CodeActionKind.QuickFix)]
+    edit = found[0].edit
+    assert edit is not None and edit.changes is not None
+    fixed = apply_edits(text, edit.changes[analysis.uri])
+    assert fixed == 'hello d "D" { includes "a"; source subject; category contact! }\n'
+    assert found[0].diagnostics is not None and found[0].diagnostics[0].code == "Q001"
