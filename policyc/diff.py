@@ -34,7 +34,7 @@ from policyc.notice.english import (
     retention_text,
     words,
 )
-from policyc.typecheck import iso_days
+from policyc.values import Expiry
 
 MATERIAL = {
     "D001": "purpose-changed",
@@ -635,8 +635,8 @@ def _days(expiry: str) -> float:
     """A cookie's expiry in days, to compare two (a session cookie lasts less than a day)."""
     if expiry == "session":
         return 0.5
-    days = iso_days(expiry) if expiry else None
-    return days if days is not None else 0.0
+    value = Expiry.parse(expiry) if expiry else None
+    return value.days if value is not None else 0.0
 
 
 # --- rendering ----------------------------------------------------------------------------------
