@@ -25,7 +25,7 @@ from policyc import ast
 from policyc.diagnostics.model import Span
 from policyc.typecheck import Bool, Date, Int, Ref, Retention, Text, TypedDecl, Value, Word
 from policyc.typecheck import Duration as TypedDuration
-from policyc.values import Duration, Expiry
+from policyc.values import Country, Duration, Expiry
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -551,6 +551,10 @@ class Lexicon:
 
     def authority(self, key: str) -> Authority | None:
         return self.authorities.get(key) or self.authorities.get(key.rsplit(".", 1)[-1])
+
+    def country(self, code: str) -> Country:
+        """A country or region code with its name (the title of its declaration, "" when none)."""
+        return Country(code, self.title("country", code) or self.title("region", code))
 
 
 LEXICON_KINDS = frozenset({"event", "country", "region", "measure", "authority", "law"})

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import total_ordering
 
 # The approximate days of each unit, for comparing durations (a month is 30.44 days, a year 365.25).
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
 UNIT_WORDS = {"D": "day", "W": "week", "M": "month", "Y": "year"}
 _ISO = re.compile(r"P(\d+)([DWMY])")
+_MONTHS = {"M": 1, "Y": 12}  # units counted exactly in months
+_DAYS = {"D": 1, "W": 7}  # units counted exactly in days
 
 
-@total_ordering
 @dataclass(frozen=True, slots=True)
 class Duration:
     """A length of time as the language writes it: an amount of days, weeks, months or years.
 
-    Equal when amount and unit are equal (`12 months` is not `1 year`); ordered by approximate length,
-    so that `Duration(13, "M") > Duration(1, "Y")`.
+    Equal when amount and unit are equal (`12 months` is not written as `1 year`); ordered by length:
+    exactly between years and months and between weeks and days (`12 months` is neither longer nor
+    shorter than `1 year`), by approximate days otherwise (`Duration(31, "D") > Duration(1, "M")`).
     """
 
     amount: int
@@ -55,10 +56,25 @@ class Duration:
         """In English: `6 years`, `1 month`."""
         return f"{self.amount} {UNIT_WORDS[self.unit]}{'' if self.amount == 1 else 's'}"
 
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Duration):
-            return NotImplemented
-        return self.days < other.days
+    def _versus(self, other: Duration) -> float:
+        """Negative when shorter than `other`, zero when as long, positive when longer."""
+        if self.unit in _MONTHS and other.unit in _MONTHS:
+            return self.amount * _MONTHS[self.unit] - other.amount * _MONTHS[other.unit]
+        if self.unit in _DAYS and other.unit in _DAYS:
+            return self.amount * _DAYS[self.unit] - other.amount * _DAYS[other.unit]
+        return self.days - other.days
+
+    def __lt__(self, other: Duration) -> bool:
+        return self._versus(other) < 0
+
+    def __le__(self, other: Duration) -> bool:
+        return self._versus(other) <= 0
+
+    def __gt__(self, other: Duration) -> bool:
+        return self._versus(other) > 0
+
+    def __ge__(self, other: Duration) -> bool:
+        return self._versus(other) >= 0
 
     def __str__(self) -> str:
         return self.iso

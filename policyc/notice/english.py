@@ -105,7 +105,8 @@ def retention_text(lexicon: Lexicon, rule: RetentionRule | None) -> str:
 
 
 def country_text(lexicon: Lexicon, code: str) -> str:
-    return lexicon.title("country", code) or lexicon.title("region", code) or code
+    """A country or region code as its name (`GB` -> `United Kingdom`), else the code."""
+    return lexicon.country(code).label
 
 
 _THE_NAMES = frozenset({"Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles"})
