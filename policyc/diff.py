@@ -71,9 +71,10 @@ _ENTITY_LISTS: tuple[tuple[str, str, str], ...] = (
     ("sections", "section", "section"),
 )
 
-# The facts of the model behind a field of the language, named as changes name them (the model's
-# attribute, as the JSON model has it), where they are not the field's own name. A field mapped to
-# nothing is compared elsewhere (`also`, `exclude`: with the rights offered) or not at all.
+# The facts of the model behind a field of the language (`schema.KINDS`), named as changes name them
+# (the model's attribute, as the JSON model has it), where they are not the field's own name. A field
+# mapped to nothing is compared elsewhere (the controllers as entities; `also` and `exclude` with the
+# rights offered) or not reported (`informed_within`, `dpia`, `describe`).
 _ASPECTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("purpose", "kind"): ("kinds",),
     ("purpose", "basis"): ("bases",),
@@ -104,8 +105,9 @@ _ASPECTS: dict[tuple[str, str], tuple[str, ...]] = {
 # The model's attribute for an aspect, where its name differs.
 _ATTRIBUTES = {("purpose", "automated_decisions"): "decisions"}
 
-# Facts that are derived or compared elsewhere: never reported as edits of their own.
-_SKIP = {"criminal"}  # a data declaration's `criminal yes`: its categories say it too
+# Facts never reported as edits of their own: a data declaration's `criminal` shows to readers only
+# together with its categories' flags, which are compared.
+_SKIP = {"criminal"}
 
 _LABELS = {
     "title": "title", "description": "description", "includes": "list of examples", "sources": "sources",
@@ -243,12 +245,12 @@ class _Named:
     title: str
 
 
-def _title(item: Any) -> str:
+def _title(item: Entity | _Named) -> str:
     title = item.title or getattr(item, "legal_name", "")
     return str(title) if title else str(item.key).replace("_", " ")
 
 
-def _quoted(item: Any) -> str:
+def _quoted(item: Entity | _Named) -> str:
     return f"\u201c{' '.join(_title(item).split())}\u201d"
 
 
