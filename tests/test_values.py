@@ -13,7 +13,7 @@ import pytest
 
 from policyc.backends.json_model import to_data
 from policyc.diagnostics.model import Span
-from policyc.diff import aspects
+from policyc.diff import aspects, diff_models
 from policyc.driver import check_text
 from policyc.model import Model, RetentionRule
 from policyc.schema import KINDS
@@ -198,3 +198,11 @@ def test_diff_compares_every_fact_the_json_model_gives(complete: Model, list_nam
     ignored = {"role"} if kind == "controller" else set()  # a controller has no `role`: always empty
     assert set(items[0]) - derived - ignored == compared
     assert all(KINDS[kind].field(field_name) is not None for _, field_name in aspects(kind))
+
+
+def test_diff_sees_a_period_rewritten_in_other_units_as_no_longer() -> None:
+    base = (REPO / "tests" / "policies" / "uk_gdpr_complete.policy").read_text(encoding="utf-8")
+    months, year, longer = (_model(base.replace("retain 14 months", f"retain {period}"))
+                            for period in ("12 months", "1 year", "13 months"))
+    assert [(c.code, c.aspect) for c in diff_models(months, year).changes] == [(None, "retention")]
+    assert [(c.code, c.aspect) for c in diff_models(year, longer).changes] == [("D003", "retention")]
