@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.model import Cookie, Model
+from policyc.values import Expiry
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -213,9 +214,15 @@ def declared_cookie(model: Model, name: str) -> Cookie | None:
     return None
 
 
-def declared_days(expires: str) -> float | None:
+_GENEROUS_DAYS = {"Y": 366, "M": 31, "W": 7, "D": 1}
+
+
+def declared_days(expires: Expiry | str | None) -> float | None:
     """The longest a declared `expires` allows, in days (a year as 366 days, a month as 31); None if not stated
-    or `session`."""
+    or `session`. Text is read as ISO 8601 (`P1Y`, `PT30M`)."""
+    if isinstance(expires, Expiry) or expires is None:
+        period = expires.period if expires is not None else None
+        return None if period is None else period.amount * _GENEROUS_DAYS[period.unit]
     match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
                          expires)
     if not expires or expires == "session" or match is None:
@@ -264,7 +271,7 @@ def compare(model: Model, observations: Sequence[Observation]) -> list[Diagnosti
             days = c.lifetime_days(obs.at)
             if days is None:
                 continue
-            if declared.expires == "session":
+            if declared.expires is not None and declared.expires.session:
                 out.append(_diagnostic("U003", f"cookie {where} lasts {_lasts(days)}, but is declared to end "
                                        "with the session", obs.url, declared, "declared `expires session`"))
                 continue

@@ -19,12 +19,25 @@ Everything else that differs in what a reader sees is an editorial change.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from policyc.diagnostics.model import Span
-from policyc.model import Entity, Model, Purpose
+from policyc.model import (
+    BasisUse,
+    Category,
+    Cookie,
+    Data,
+    Entity,
+    Model,
+    OfferedRight,
+    PolicyInfo,
+    Purpose,
+    Recipient,
+    RetentionRule,
+)
 from policyc.notice.english import (
     capfirst,
     country_text,
@@ -34,7 +47,8 @@ from policyc.notice.english import (
     retention_text,
     words,
 )
-from policyc.typecheck import iso_days
+from policyc.schema import KINDS
+from policyc.values import Expiry
 
 MATERIAL = {
     "D001": "purpose-changed",
@@ -44,21 +58,56 @@ MATERIAL = {
     "D005": "right-removed",
 }
 
-# The lists of the JSON model that hold entities with an `id`, in the order they are compared
-# (leaves first, so that renames are known before references to them are compared).
-_ENTITY_LISTS: tuple[tuple[str, str], ...] = (
-    ("data", "data"),
-    ("recipients", "recipient"),
-    ("sources", "source"),
-    ("decisions", "automated decision"),
-    ("purposes", "purpose"),
-    ("cookies", "cookie"),
-    ("controllers", "controller"),
-    ("sections", "section"),
+# The model's lists of entities, in the order they are compared (leaves first, so that renames are
+# known before references to them are compared): (list, kind of declaration, the word for readers).
+_ENTITY_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("data", "data", "data"),
+    ("recipients", "recipient", "recipient"),
+    ("sources", "source", "source"),
+    ("decisions", "decision", "automated decision"),
+    ("purposes", "purpose", "purpose"),
+    ("cookies", "cookie", "cookie"),
+    ("controllers", "controller", "controller"),
+    ("sections", "section", "section"),
 )
 
-# Fields that are derived or hold references compared elsewhere: never reported as edits of their own.
-_SKIP = {"id", "dpv", "fides", "is_special", "criminal", "sensitive", "from_subject"}
+# The facts of the model behind a field of the language (`schema.KINDS`), named as changes name them
+# (the model's attribute, as the JSON model has it), where they are not the field's own name. A field
+# mapped to nothing is compared elsewhere (the controllers as entities; `also` and `exclude` with the
+# rights offered) or not reported (`informed_within`, `dpia`, `describe`).
+_ASPECTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("purpose", "kind"): ("kinds",),
+    ("purpose", "basis"): ("bases",),
+    ("purpose", "condition"): ("conditions",),
+    ("purpose", "retain"): ("retention",),
+    ("purpose", "shares_with"): ("recipients", "shares_with_none"),
+    ("purpose", "automated_decisions"): ("automated_decisions", "automated_decisions_none"),
+    ("data", "category"): ("categories",),
+    ("data", "source"): ("sources",),
+    ("recipient", "role"): ("role", "roles"),
+    ("recipient", "country"): ("countries", "countries_unnamed"),
+    ("recipient", "safeguard"): ("safeguards",),
+    ("cookie", "provider"): ("provider", "first_party"),
+    ("cookie", "purpose"): ("purposes",),
+    ("cookie", "name"): ("names",),
+    ("controller", "representative"): ("representative", "representatives"),
+    ("controller", "authority"): ("authorities",),
+    ("policy", "controller"): (),  # the controllers are compared as entities
+    ("policy", "shares_with"): ("shares_with_none",),
+    ("policy", "automated_decisions"): ("automated_decisions_none",),
+    ("policy", "cookies"): ("cookies_none",),
+    ("policy", "informed_within"): (),
+    ("policy", "dpia"): (),
+    ("rights", "describe"): (),
+    ("rights", "also"): (),
+    ("rights", "exclude"): (),
+}
+# The model's attribute for an aspect, where its name differs.
+_ATTRIBUTES = {("purpose", "automated_decisions"): "decisions"}
+
+# Facts never reported as edits of their own: a data declaration's `criminal` shows to readers only
+# together with its categories' flags, which are compared.
+_SKIP = {"criminal"}
 
 _LABELS = {
     "title": "title", "description": "description", "includes": "list of examples", "sources": "sources",
@@ -151,51 +200,103 @@ def diff_models(old: Model, new: Model, old_label: str = "old", new_label: str =
 
     `files` renames the files of spans (a version read from git is checked in a temporary folder).
     """
-    from policyc.backends.json_model import to_data
-
-    result = _Differ(old, new, to_data(old), to_data(new)).run(old_label, new_label)
+    result = _Differ(old, new).run(old_label, new_label)
     if files:
         result.changes = [c if c.span is None or c.span.file not in files else
                           replace(c, span=replace(c.span, file=files[c.span.file])) for c in result.changes]
     return result
 
 
-def _title(item: dict[str, Any]) -> str:
-    title = item.get("title") or item.get("legal_name") or ""
-    return str(title) if title else str(item.get("id", "")).replace("_", " ")
+@cache
+def aspects(kind: str) -> tuple[tuple[str, str], ...]:
+    """(aspect, field) for each fact of a declaration of `kind` that the diff compares, in the order of the
+    kind's fields in `schema.KINDS`: the aspect is the name a change gives it, the field the language's."""
+    out: dict[str, str] = {}
+    for spec in KINDS[kind].fields:
+        for aspect in _ASPECTS.get((kind, spec.name), (spec.name,)):
+            out.setdefault(aspect, spec.name)
+    return tuple(out.items())
 
 
-def _quoted(item: dict[str, Any]) -> str:
+def _compared(kind: str) -> tuple[str, ...]:
+    """The aspects compared one by one for a declaration of `kind`: its title, then its facts."""
+    return tuple(dict.fromkeys(("title", *(aspect for aspect, _ in aspects(kind)))))
+
+
+def _field_of(kind: str, aspect: str) -> str:
+    """The field of the language that holds an aspect (to point at it)."""
+    if aspect == "excluded":
+        return "exclude"
+    return next((name for fact, name in aspects(kind) if fact == aspect), aspect) if kind in KINDS else aspect
+
+
+def _value(kind: str, entity: object, aspect: str) -> object:
+    """The model's value of an aspect of an entity (None for an entity that is not there)."""
+    if entity is None:
+        return None
+    return getattr(entity, _ATTRIBUTES.get((kind, aspect), aspect))
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What a change says of something that is not an entity with a name of its own: the notice, its rights."""
+
+    key: str
+    title: str
+
+
+def _title(item: Entity | _Named) -> str:
+    title = item.title or getattr(item, "legal_name", "")
+    return str(title) if title else str(item.key).replace("_", " ")
+
+
+def _quoted(item: Entity | _Named) -> str:
     return f"\u201c{' '.join(_title(item).split())}\u201d"
 
 
-def _ids(values: Any) -> list[str]:
-    """The names in a list of references or of nested entities."""
-    if not isinstance(values, list):
-        return []
-    return [str(v["id"]) if isinstance(v, dict) else str(v) for v in values]
+def _key(value: object) -> str:
+    """A reference by its name: an entity, a basis as a purpose uses it, or a name already."""
+    if isinstance(value, BasisUse):
+        return value.basis.key
+    if isinstance(value, Entity):
+        return value.key
+    return str(value)
 
 
-def _plain(value: Any) -> str:
-    """A field's value as short text, for `before` and `after`."""
-    if value is None or value == "" or value == []:
+def _keys(value: object) -> list[str]:
+    """The names in a reference or a list of references."""
+    if isinstance(value, (tuple, list)):
+        return [_key(v) for v in value]
+    return [_key(value)] if value else []
+
+
+def _plain(value: object) -> str:
+    """A fact as short text, for `before` and `after`."""
+    if value is None or value == "" or value == () or value == []:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_ids(value)) if value and isinstance(value[0], dict) else ", ".join(map(str, value))
-    if isinstance(value, dict):
-        if "id" in value:
-            return str(value["id"])
-        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items() if _plain(v))
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_key(v) for v in value)
+    if isinstance(value, (Entity, BasisUse)):
+        return _key(value)
+    if isinstance(value, RetentionRule):
+        parts = (("period", value.period), ("after", value.after), ("until", value.until), ("unless", value.unless),
+                 ("unless_reason", value.unless_reason), ("criteria", value.criteria), ("session", value.session),
+                 ("reason", value.reason))
+        return "; ".join(f"{name} {_plain(part)}" for name, part in parts if _plain(part))
     return " ".join(str(value).split())
 
 
-def similarity(old: dict[str, Any], new: dict[str, Any]) -> float:
+def _facts(kind: str, entity: Entity) -> set[str]:
+    return {f"{aspect}={text}" for aspect, _ in aspects(kind)
+            if aspect not in _SKIP and aspect != "title" and (text := _plain(_value(kind, entity, aspect)))}
+
+
+def similarity(kind: str, old: Entity, new: Entity) -> float:
     """How alike two entities are, from 0 to 1: their titles (weighed more) and their other facts."""
     title = difflib.SequenceMatcher(None, _title(old).lower(), _title(new).lower()).ratio()
-    facts_old = {f"{k}={_plain(v)}" for k, v in old.items() if k not in _SKIP and k != "title" and _plain(v)}
-    facts_new = {f"{k}={_plain(v)}" for k, v in new.items() if k not in _SKIP and k != "title" and _plain(v)}
+    facts_old, facts_new = _facts(kind, old), _facts(kind, new)
     union = facts_old | facts_new
     content = len(facts_old & facts_new) / len(union) if union else 1.0
     return 0.6 * title + 0.4 * content
@@ -204,9 +305,9 @@ def similarity(old: dict[str, Any], new: dict[str, Any]) -> float:
 RENAME_THRESHOLD = 0.6
 
 
-def pair_renames(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+def pair_renames(kind: str, old: Sequence[Entity], new: Sequence[Entity]) -> list[tuple[int, int]]:
     """Pairs (old index, new index) of unmatched entities alike enough to be the same one renamed."""
-    scored = sorted(((similarity(o, n), i, j) for i, o in enumerate(old) for j, n in enumerate(new)),
+    scored = sorted(((similarity(kind, o, n), i, j) for i, o in enumerate(old) for j, n in enumerate(new)),
                     key=lambda t: (-t[0], t[1], t[2]))
     taken_old: set[int] = set()
     taken_new: set[int] = set()
@@ -223,26 +324,26 @@ def pair_renames(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -
 
 
 class _Differ:
-    def __init__(self, old: Model, new: Model, old_data: dict[str, Any], new_data: dict[str, Any]) -> None:
+    def __init__(self, old: Model, new: Model) -> None:
         self.old, self.new = old, new
-        self.old_data, self.new_data = old_data, new_data
         self.changes: list[Change] = []
         self.renamed: dict[str, dict[str, str]] = {}  # list name -> old key -> new key
         self.old_spans = _spans(old)
         self.new_spans = _spans(new)
 
     def run(self, old_label: str, new_label: str) -> DiffResult:
-        for name, entity in _ENTITY_LISTS:
-            self._entities(name, entity)
+        for list_name, kind, entity in _ENTITY_LISTS:
+            self._entities(list_name, kind, entity)
         self._policy()
         self._rights()
-        self._single("rights_info", "rights", "How to exercise your rights")
-        self._single("security", "security", "How we protect your data")
+        self._single(self.old.rights_info, self.new.rights_info, "rights", "How to exercise your rights")
+        self._single(self.old.security, self.new.security, "security", "How we protect your data")
         order = {id(c): n for n, c in enumerate(self.changes)}
         changes = sorted(self.changes, key=lambda c: (not c.material, order[id(c)]))
-        old_policy, new_policy = self.old_data["policy"] or {}, self.new_data["policy"] or {}
-        return DiffResult(old_label, new_label, old_policy.get("version") or "", new_policy.get("version") or "",
-                          old_policy.get("effective") or "", new_policy.get("effective") or "", changes)
+        old_policy, new_policy = self.old.policy, self.new.policy
+        return DiffResult(old_label, new_label, old_policy.version if old_policy else "",
+                          new_policy.version if new_policy else "", _iso_date(old_policy), _iso_date(new_policy),
+                          changes)
 
     # -- helpers
 
@@ -253,7 +354,7 @@ class _Differ:
         found = (self.old_spans if old else self.new_spans).get((entity, key))
         if found is None:
             return None
-        return found.field_span(_FIELDS.get(aspect, aspect)) if aspect else found.span
+        return found.field_span(_field_of(found.decl.kind, aspect)) if aspect else found.span
 
     def mapped(self, list_name: str, keys: Iterable[str]) -> list[str]:
         """Old references expressed in the new version's names."""
@@ -261,105 +362,101 @@ class _Differ:
         return [renames.get(k, k) for k in keys]
 
     def title_of(self, list_name: str, key: str) -> str:
-        for item in self.new_data.get(list_name) or []:
-            if item["id"] == key:
-                return _quoted(item)
-        for item in self.old_data.get(list_name) or []:
-            if item["id"] == key:
-                return _quoted(item)
+        for model in (self.new, self.old):
+            for item in getattr(model, list_name):
+                if item.key == key:
+                    return _quoted(item)
         return f"\u201c{key.replace('_', ' ')}\u201d"
 
     # -- entities
 
-    def _entities(self, list_name: str, entity: str) -> None:
-        old_items: list[dict[str, Any]] = self.old_data.get(list_name) or []
-        new_items: list[dict[str, Any]] = self.new_data.get(list_name) or []
-        old_by_key = {o["id"]: o for o in old_items}
-        new_keys = {n["id"] for n in new_items}
-        gone = [o for o in old_items if o["id"] not in new_keys]
-        fresh = [n for n in new_items if n["id"] not in old_by_key]
-        renames = {gone[i]["id"]: fresh[j]["id"] for i, j in pair_renames(gone, fresh)}
+    def _entities(self, list_name: str, kind: str, entity: str) -> None:
+        old_items: list[Entity] = getattr(self.old, list_name)
+        new_items: list[Entity] = getattr(self.new, list_name)
+        old_by_key = {o.key: o for o in old_items}
+        new_keys = {n.key for n in new_items}
+        gone = [o for o in old_items if o.key not in new_keys]
+        fresh = [n for n in new_items if n.key not in old_by_key]
+        renames = {gone[i].key: fresh[j].key for i, j in pair_renames(kind, gone, fresh)}
         self.renamed[list_name] = renames
         old_for_new = {new_key: old_by_key[old_key] for old_key, new_key in renames.items()}
         for item in new_items:
-            key = item["id"]
-            before = old_by_key.get(key) or old_for_new.get(key)
+            before = old_by_key.get(item.key) or old_for_new.get(item.key)
             if before is None:
                 self._added(list_name, entity, item)
                 continue
-            if before["id"] != key:
-                self._renamed(list_name, entity, before, item)
-            self._compare(list_name, entity, before, item)
+            if before.key != item.key:
+                self._renamed(entity, before, item)
+            self._compare(list_name, kind, entity, before, item)
         for item in gone:
-            if item["id"] not in renames:
+            if item.key not in renames:
                 self._removed(list_name, entity, item)
 
-    def _added(self, list_name: str, entity: str, item: dict[str, Any]) -> None:
-        key = item["id"]
-        span = self.span(entity, key)
+    def _added(self, list_name: str, entity: str, item: Entity) -> None:
+        span = self.span(entity, item.key)
         code: str | None = None
         text = f"New {entity}: {_quoted(item)}."
-        if list_name == "purposes" and item.get("role") != "processor":
+        if isinstance(item, Purpose) and not item.as_processor:
             code = "D001"
-            bases = [_title(b) for b in item.get("bases") or []]
+            bases = [_title(use.basis) for use in item.bases]
             text = f"We now use your data for a new purpose: {_quoted(item)}" + (
                 f" (legal basis: {', '.join(bases)})." if bases else ".")
-        elif list_name == "recipients":
+        elif isinstance(item, Recipient):
             code = "D002"
-            countries = item.get("countries") or []
             text = f"We now share data with a new recipient: {_quoted(item)}" + (
-                f", in {', '.join(self.country(c) for c in countries)}." if countries else ".")
-        elif list_name == "data":
+                f", in {', '.join(self.country(c) for c in item.countries)}." if item.countries else ".")
+        elif isinstance(item, Data):
             code = "D004"
-            special = [_title(c) for c in [*(item.get("special") or []), *(item.get("categories") or [])]
-                       if c.get("special")]
+            special = [_title(c) for c in (*item.special, *item.categories) if c.special]
             text = f"We now collect new data: {_quoted(item)}" + (
                 f", which includes special-category data ({', '.join(special)})." if special else ".")
-        elif list_name == "cookies":
+        elif isinstance(item, Cookie):
             text = f"We now use a new cookie or similar technology: {_quoted(item)}."
-        elif list_name == "purposes":
+        elif isinstance(item, Purpose):
             text = f"New service we provide on behalf of our customers: {_quoted(item)}."
-        self.add(Change(entity, key, "added", text, code, span=span))
+        self.add(Change(entity, item.key, "added", text, code, span=span))
 
-    def _removed(self, list_name: str, entity: str, item: dict[str, Any]) -> None:
-        key = item["id"]
+    def _removed(self, list_name: str, entity: str, item: Entity) -> None:
         verbs = {"purposes": "We no longer use your data for", "recipients": "We no longer share data with",
                  "data": "We no longer collect", "cookies": "We no longer use the cookie"}
         verb = verbs.get(list_name)
         text = f"{verb} {_quoted(item)}." if verb else f"Removed {entity}: {_quoted(item)}."
-        self.add(Change(entity, key, "removed", text, span=self.span(entity, key, old=True)))
+        self.add(Change(entity, item.key, "removed", text, span=self.span(entity, item.key, old=True)))
 
-    def _renamed(self, list_name: str, entity: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def _renamed(self, entity: str, before: Entity, after: Entity) -> None:
         visible = _title(before) != _title(after)
         text = (f"{_quoted(before)} is now called {_quoted(after)}." if visible else
                 f"The {entity} {_quoted(after)} has a new name in the policy source "
-                f"(`{before['id']}` is now `{after['id']}`); the notice reads the same.")
-        self.add(Change(entity, after["id"], "renamed", text, aspect="title" if visible else "",
-                        before=_title(before) if visible else before["id"],
-                        after=_title(after) if visible else after["id"], old_key=before["id"],
-                        span=self.span(entity, after["id"]), internal=not visible))
+                f"(`{before.key}` is now `{after.key}`); the notice reads the same.")
+        self.add(Change(entity, after.key, "renamed", text, aspect="title" if visible else "",
+                        before=_title(before) if visible else before.key,
+                        after=_title(after) if visible else after.key, old_key=before.key,
+                        span=self.span(entity, after.key), internal=not visible))
 
-    def _compare(self, list_name: str, entity: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-        special: dict[str, Callable[[dict[str, Any], dict[str, Any]], bool]] = {
-            "purposes": self._purpose, "recipients": self._recipient, "data": self._data, "cookies": self._cookie,
-        }
-        if list_name in special:
-            special[list_name](before, after)
+    def _compare(self, list_name: str, kind: str, entity: str, before: Entity, after: Entity) -> None:
+        if isinstance(before, Purpose) and isinstance(after, Purpose):
+            self._purpose(before, after)
+        elif isinstance(before, Recipient) and isinstance(after, Recipient):
+            self._recipient(before, after)
+        elif isinstance(before, Data) and isinstance(after, Data):
+            self._data(before, after)
+        elif isinstance(before, Cookie) and isinstance(after, Cookie):
+            self._cookie(before, after)
         done = _HANDLED.get(list_name, set())
-        renamed_title = before["id"] != after["id"] and _title(before) != _title(after)
-        for name, value in after.items():
+        references = _REFERENCES.get(list_name, {})
+        renamed_title = before.key != after.key and _title(before) != _title(after)
+        for name in _compared(kind):
             if name in _SKIP or name in done or (name == "title" and renamed_title):
                 continue
-            old_value = before.get(name)
-            if name in _REFERENCES.get(list_name, {}):
-                old_value = self.mapped(_REFERENCES[list_name][name], _ids(old_value) if isinstance(
-                    old_value, list) else [old_value] if old_value else [])
-                value = _ids(value) if isinstance(value, list) else [value] if value else []
+            old_value, value = _value(kind, before, name), _value(kind, after, name)
+            if name in references:
+                old_value = self.mapped(references[name], _keys(old_value))
+                value = _keys(value)
             if _plain(old_value) == _plain(value):
                 continue
             self.edit(entity, after, name, _plain(old_value), _plain(value))
 
-    def edit(self, entity: str, item: dict[str, Any], aspect: str, before: str, after: str,
+    def edit(self, entity: str, item: Entity | _Named, aspect: str, before: str, after: str,
              code: str | None = None, text: str = "") -> None:
         label = _LABELS.get(aspect, aspect.replace("_", " "))
         if not text:
@@ -371,35 +468,33 @@ class _Differ:
                 text = f"{capfirst(entity)} {_quoted(item)}: {label} removed."
             else:
                 text = f"{capfirst(entity)} {_quoted(item)}: {label} changed."
-        key = str(item["id"])
-        self.add(Change(entity, key, "changed", text, code, aspect, before, after,
-                        span=self.span(entity, key, aspect)))
+        self.add(Change(entity, item.key, "changed", text, code, aspect, before, after,
+                        span=self.span(entity, item.key, aspect)))
 
     def country(self, code: str) -> str:
         return country_text(self.new.lexicon, code)
 
     # -- material facts
 
-    def _purpose(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
-        processor = after.get("role") == "processor"
-        old_bases = [b["id"] for b in before.get("bases") or []]
-        new_bases = [b["id"] for b in after.get("bases") or []]
+    def _purpose(self, before: Purpose, after: Purpose) -> None:
+        processor = after.as_processor
+        old_bases = [use.basis.key for use in before.bases]
+        new_bases = [use.basis.key for use in after.bases]
         if sorted(old_bases) != sorted(new_bases):
-            names = {b["id"]: b["title"] for b in [*(before.get("bases") or []), *(after.get("bases") or [])]}
+            names = {use.basis.key: use.basis.title for use in (*before.bases, *after.bases)}
             was = " and ".join(lcfirst(names[b]) for b in old_bases) or "none"
             now = " and ".join(lcfirst(names[b]) for b in new_bases) or "none"
             text = f"{_quoted(after)}: the legal basis changed from {was} to {now}."
             self.edit("purpose", after, "bases", was, now, None if processor else "D001", text)
-        elif [(b["id"], b["note"]) for b in before.get("bases") or []] != \
-                [(b["id"], b["note"]) for b in after.get("bases") or []]:
+        elif [(use.basis.key, use.note) for use in before.bases] != [(use.basis.key, use.note) for use in after.bases]:
             self.edit("purpose", after, "bases", _notes(before), _notes(after))
         for name, list_name, code, phrase in (
             ("uses", "data", "D004", "now uses {}"),
             ("recipients", "recipients", "D002", "now shares data with {}"),
             ("automated_decisions", "decisions", "D001", "now makes automated decisions: {}"),
         ):
-            was_refs = self.mapped(list_name, _ids(before.get(name)))
-            now_refs = _ids(after.get(name))
+            was_refs = self.mapped(list_name, _keys(_value("purpose", before, name)))
+            now_refs = _keys(_value("purpose", after, name))
             added = [k for k in now_refs if k not in was_refs]
             dropped = [k for k in was_refs if k not in now_refs]
             if added:
@@ -409,25 +504,21 @@ class _Differ:
             elif dropped:
                 self.edit("purpose", after, name, ", ".join(was_refs), ", ".join(now_refs))
         self._retention(before, after, processor)
-        return True
 
-    def _retention(self, before: dict[str, Any], after: dict[str, Any], processor: bool) -> None:
-        old_rule = _retention_of(self.old, before["id"])
-        new_rule = _retention_of(self.new, after["id"])
-        old_text, new_text = _plain(before.get("retention")), _plain(after.get("retention"))
-        if old_text == new_text:
+    def _retention(self, before: Purpose, after: Purpose, processor: bool) -> None:
+        old_rule, new_rule = before.retention, after.retention
+        if _plain(old_rule) == _plain(new_rule):
             return
         was = retention_text(self.old.lexicon, old_rule) or "Not stated"
         now = retention_text(self.new.lexicon, new_rule) or "Not stated"
-        longer = _longer(old_rule, new_rule)
+        longer = new_rule.may_keep_longer_than(old_rule) if new_rule is not None else old_rule is not None
         text = (f"{_quoted(after)}: we now keep your data for longer: {lcfirst(now)} (it was {lcfirst(was)})."
                 if longer else f"{_quoted(after)}: how long we keep your data changed to {lcfirst(now)} "
                 f"(it was {lcfirst(was)}).")
         self.edit("purpose", after, "retention", was, now, "D003" if longer and not processor else None, text)
 
-    def _recipient(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
-        old_countries = before.get("countries") or []
-        new_countries = after.get("countries") or []
+    def _recipient(self, before: Recipient, after: Recipient) -> None:
+        old_countries, new_countries = list(before.countries), list(after.countries)
         added = [c for c in new_countries if c not in old_countries]
         if added:
             self.edit("recipient", after, "countries", ", ".join(old_countries), ", ".join(new_countries), "D002",
@@ -437,68 +528,65 @@ class _Differ:
         for name, text in (("countries_unnamed", "in countries outside the area of our data protection law that "
                             "this notice does not name"), ("international_organisation", "as an international "
                                                              "organisation")):
-            if after.get(name) is True and before.get(name) is not True:
+            if getattr(after, name) and not getattr(before, name):
                 self.edit("recipient", after, name, "no", "yes", "D002", f"{_quoted(after)} now receives data {text}.")
-        if after.get("sells") is True and before.get("sells") is not True:
-            self.edit("recipient", after, "sells", _plain(before.get("sells")), "yes", "D002",
+        if after.sells is True and before.sells is not True:
+            self.edit("recipient", after, "sells", _plain(before.sells), "yes", "D002",
                       f"We now sell personal information to {_quoted(after)}.")
-        elif before.get("sells") != after.get("sells"):
-            self.edit("recipient", after, "sells", _plain(before.get("sells")), _plain(after.get("sells")))
-        return True
+        elif before.sells != after.sells:
+            self.edit("recipient", after, "sells", _plain(before.sells), _plain(after.sells))
 
-    def _data(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
+    def _data(self, before: Data, after: Data) -> None:
         for name in ("categories", "special"):
-            was = _ids(before.get(name))
-            now_items = after.get(name) or []
-            added = [c for c in now_items if c["id"] not in was]
+            was = _keys(getattr(before, name))
+            now_items: tuple[Category, ...] = getattr(after, name)
+            added = [c for c in now_items if c.key not in was]
             if added:
-                special = [c for c in added if c.get("special") or name == "special"]
+                special = [c for c in added if c.special or name == "special"]
                 titles = ", ".join(_title(c) for c in added)
                 text = (f"{_quoted(after)} now includes special-category data: {titles}." if special else
                         f"{_quoted(after)} now includes more kinds of data: {titles}.")
-                self.edit("data", after, name, ", ".join(was), ", ".join(_ids(now_items)), "D004", text)
-            elif was != _ids(now_items):
-                self.edit("data", after, name, ", ".join(was), ", ".join(_ids(now_items)))
-        return True
+                self.edit("data", after, name, ", ".join(was), ", ".join(_keys(now_items)), "D004", text)
+            elif was != _keys(now_items):
+                self.edit("data", after, name, ", ".join(was), ", ".join(_keys(now_items)))
 
-    def _cookie(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
-        old_expiry, new_expiry = before.get("expires") or "", after.get("expires") or ""
+    def _cookie(self, before: Cookie, after: Cookie) -> None:
+        old_expiry, new_expiry = before.expires, after.expires
         if old_expiry != new_expiry:
             longer = _days(new_expiry) > _days(old_expiry)
             was = duration_text(old_expiry) if old_expiry else "not stated"
             now = duration_text(new_expiry) if new_expiry else "not stated"
             text = f"The cookie {_quoted(after)} now lasts {now} (it lasted {was})."
             self.edit("cookie", after, "expires", was, now, "D003" if longer else None, text)
-        return True
 
     # -- the rest
 
     def _policy(self) -> None:
-        before, after = self.old_data["policy"] or {}, self.new_data["policy"] or {}
-        item = {"id": "policy", "title": after.get("title") or "the notice"}
-        for name, value in after.items():
+        before, after = self.old.policy, self.new.policy
+        item = _Named("policy", after.title if after is not None and after.title else "the notice")
+        for name in _compared("policy"):
             if name in ("version", "effective", "reviewed"):
                 continue  # the version itself: shown in the heading of the change history, not as a change
-            if _plain(before.get(name)) != _plain(value):
-                self.edit("policy", item, name, _plain(before.get(name)), _plain(value),
-                          text=f"The notice's {_LABELS.get(name, name)} changed.")
+            was, now = _plain(_value("policy", before, name)), _plain(_value("policy", after, name))
+            if after is not None and was != now:
+                self.edit("policy", item, name, was, now, text=f"The notice's {_LABELS.get(name, name)} changed.")
 
     def _rights(self) -> None:
-        old = {r["id"]: r for r in self.old_data["rights"]}
-        new = {r["id"]: r for r in self.new_data["rights"]}
+        old = {r.right.key: r for r in self.old.rights}
+        new = {r.right.key: r for r in self.new.rights}
         renames = self.renamed.get("purposes", {})
         for key, right in new.items():
             if key not in old:
                 causes = self._causes(key, self.new, self.old, {n: o for o, n in renames.items()}, gained=True)
                 self.add(Change("right", key, "added", f"You now have the {_right_name(right)}{_because(causes)}.",
                                 span=self.rights_span(causes), cause=tuple(text for text, _ in causes)))
-            elif right.get("excluded") and not old[key].get("excluded"):
+            elif right.excluded and not old[key].excluded:
                 self.add(Change("right", key, "changed", f"The {_right_name(right)} is now withheld: "
-                                f"{' '.join(str(right['excluded']).split())}", "D005", "excluded", "",
-                                str(right["excluded"]), span=self.span("rights", "rights", "excluded")))
-            elif old[key].get("excluded") and not right.get("excluded"):
+                                f"{' '.join(right.excluded.split())}", "D005", "excluded", "",
+                                right.excluded, span=self.span("rights", "rights", "excluded")))
+            elif old[key].excluded and not right.excluded:
                 self.add(Change("right", key, "changed", f"The {_right_name(right)} is no longer withheld.",
-                                aspect="excluded", before=str(old[key]["excluded"]),
+                                aspect="excluded", before=old[key].excluded,
                                 span=self.span("rights", "rights")))
         for key, right in old.items():
             if key not in new:
@@ -533,29 +621,22 @@ class _Differ:
                 return found
         return None
 
-    def _single(self, name: str, entity: str, title: str) -> None:
-        before, after = self.old_data.get(name) or {}, self.new_data.get(name) or {}
-        item = {"id": entity, "title": title}
-        for field_name in [*after, *(f for f in before if f not in after)]:
-            was, now = _plain(before.get(field_name)), _plain(after.get(field_name))
+    def _single(self, before: Entity | None, after: Entity | None, kind: str, title: str) -> None:
+        item = _Named(kind, title)
+        for name, _ in aspects(kind):
+            was, now = _plain(_value(kind, before, name)), _plain(_value(kind, after, name))
             if was != now:
-                self.edit(entity, item, field_name, was, now,
-                          text=f"{title}: {_LABELS.get(field_name, field_name)} changed.")
+                self.edit(kind, item, name, was, now, text=f"{title}: {_LABELS.get(name, name)} changed.")
 
 
-# The JSON model's field names that differ from the language's, to point at the field changed.
-_FIELDS = {"retention": "retain", "bases": "basis", "kinds": "kind", "recipients": "shares_with",
-           "countries": "country", "categories": "category", "conditions": "condition", "sources": "source",
-           "purposes": "purpose", "names": "name", "excluded": "exclude"}
-
-# Fields each special comparison reports itself.
+# Aspects each special comparison reports itself.
 _HANDLED: dict[str, set[str]] = {
     "purposes": {"bases", "uses", "recipients", "automated_decisions", "retention"},
     "recipients": {"countries", "sells"},
     "data": {"categories", "special"},
     "cookies": {"expires"},
 }
-# Fields that hold references to other entities, by the list they refer to (compared through renames).
+# Aspects that hold references to other entities, by the list they refer to (compared through renames).
 _REFERENCES: dict[str, dict[str, str]] = {
     "cookies": {"provider": "recipients", "purposes": "purposes"},
     "decisions": {"uses": "data"},
@@ -563,8 +644,12 @@ _REFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-def _right_name(right: dict[str, Any]) -> str:
-    title = " ".join(str(right.get("title") or right["id"]).split())
+def _iso_date(policy: PolicyInfo | None) -> str:
+    return policy.effective.isoformat() if policy is not None and policy.effective else ""
+
+
+def _right_name(right: OfferedRight) -> str:
+    title = " ".join((right.right.title or right.right.key).split())
     return lcfirst(title) if title.lower().startswith("right") else f"right: {title}"
 
 
@@ -586,20 +671,15 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _notes(item: dict[str, Any]) -> str:
-    return "; ".join(f"{b['id']}: {b['note']}" if b.get("note") else b["id"] for b in item.get("bases") or [])
+def _notes(purpose: Purpose) -> str:
+    return "; ".join(f"{use.basis.key}: {use.note}" if use.note else use.basis.key for use in purpose.bases)
 
 
 def _spans(model: Model) -> dict[tuple[str, str], Entity]:
     """The declarations of a model, by (entity word, name), to place each change."""
     found: dict[tuple[str, str], Entity] = {}
-    groups: tuple[tuple[str, Sequence[Entity]], ...] = (
-        ("data", model.data), ("recipient", model.recipients), ("source", model.sources),
-        ("automated decision", model.decisions), ("purpose", model.purposes), ("cookie", model.cookies),
-        ("controller", model.controllers), ("section", model.sections),
-    )
-    for word, entities in groups:
-        for entity in entities:
+    for list_name, _, word in _ENTITY_LISTS:
+        for entity in getattr(model, list_name):
             found[(word, entity.key)] = entity
     if model.rights_info is not None:
         found[("rights", "rights")] = model.rights_info
@@ -610,33 +690,9 @@ def _spans(model: Model) -> dict[tuple[str, str], Entity]:
     return found
 
 
-def _retention_of(model: Model, key: str) -> Any:
-    return next((p.retention for p in model.purposes if p.key == key), None)
-
-
-def _longer(old: Any, new: Any) -> bool:
-    """The new retention may keep data longer: a longer period, or no longer a concrete one."""
-    if old is None or new is None:
-        return new is None and old is not None
-    if old.concrete and not new.concrete:
-        return True
-    if old.session and not new.session:
-        return True
-    if old.period_days is not None and new.period_days is not None:
-        return bool(new.period_days > old.period_days)
-    if old.period_days is not None and new.period_days is None and (new.until or new.after) and not old.until:
-        return True  # a fixed period became "until an event"
-    if new.unless and not old.unless:
-        return True
-    return False
-
-
-def _days(expiry: str) -> float:
+def _days(expiry: Expiry | None) -> float:
     """A cookie's expiry in days, to compare two (a session cookie lasts less than a day)."""
-    if expiry == "session":
-        return 0.5
-    days = iso_days(expiry) if expiry else None
-    return days if days is not None else 0.0
+    return expiry.days if expiry is not None else 0.0
 
 
 # --- rendering ----------------------------------------------------------------------------------

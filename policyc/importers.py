@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from policyc.fmt import format_text, quote
+from policyc.values import Duration
 
 # Lawful bases and conditions of the standard library, by article.
 BASES = {"6(1)(a)": "consent", "6(1)(b)": "contract", "6(1)(c)": "legal_obligation", "6(1)(d)": "vital_interests",
@@ -28,7 +29,6 @@ CONDITIONS = {"9(2)(a)": "explicit_consent", "9(2)(b)": "employment_social_secur
               "9(2)(f)": "legal_claims", "9(2)(g)": "substantial_public_interest", "9(2)(h)": "health_social_care",
               "9(2)(i)": "public_health", "9(2)(j)": "archiving_research"}
 LAWS = {"GDPR": "gdpr", "UKGDPR": "uk_gdpr"}
-_UNITS = {"Y": "years", "M": "months", "W": "weeks", "D": "days"}
 
 
 class SourceFormatError(Exception):
@@ -136,10 +136,9 @@ def _retain(decl: Decl, storage: list[Any]) -> None:
     temporal = [t for s in storage if isinstance(s, dict) for t in s.get("temporal") or [] if isinstance(t, dict)]
     conditional = [_s(c) for s in storage if isinstance(s, dict) for c in s.get("purposeConditional") or []]
     legal = [_s(c) for s in storage if isinstance(s, dict) for c in s.get("legalBasisConditional") or []]
-    simple = re.fullmatch(r"P(\d+)([YMWD])", _s(temporal[0].get("ttl"))) if len(temporal) == 1 else None
-    if simple and not conditional:
-        amount, unit = int(simple.group(1)), _UNITS[simple.group(2)]
-        decl.add("retain", f"{amount} {unit[:-1] if amount == 1 else unit}")
+    simple = Duration.parse(_s(temporal[0].get("ttl"))) if len(temporal) == 1 else None
+    if simple is not None and not conditional:
+        decl.add("retain", simple.words)
     elif temporal or conditional:
         words = [f"{_s(t.get('description'))} ({_s(t.get('ttl'))})" for t in temporal] + conditional
         decl.text("retain criteria", "; ".join(w for w in words if w))

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 from policyc import ast
 from policyc.diagnostics.model import Span
-from policyc.typecheck import Bool, Date, Duration, Int, Ref, Retention, Text, TypedDecl, Value, Word
+from policyc.typecheck import Bool, Date, Int, Ref, Retention, Text, TypedDecl, Value, Word
+from policyc.typecheck import Duration as TypedDuration
+from policyc.values import Country, Duration, Expiry
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -320,11 +322,11 @@ class BasisUse:
 
 @dataclass(slots=True, unsafe_hash=True)
 class RetentionRule:
-    """A normalised retention expression."""
+    """A normalised retention expression: one of its variants (see `variant`), with an `unless` event and the
+    reasons the author gives."""
 
     span: Span
-    period: str = ""  # ISO 8601, such as P6Y
-    period_days: float | None = None
+    period: Duration | None = None  # `period.iso` is the ISO 8601 form, such as P6Y
     after: str = ""  # event key
     until: str = ""  # event key
     unless: str = ""
@@ -333,10 +335,48 @@ class RetentionRule:
     session: bool = False
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        if isinstance(self.period, str):  # written in ISO 8601 by hand (`period="P6Y"`)
+            self.period = Duration.parse(self.period)
+
+    @property
+    def period_days(self) -> float | None:
+        """The period's approximate length in days, for comparisons; None without a period."""
+        return self.period.days if self.period is not None else None
+
+    @property
+    def variant(self) -> str:
+        """`session`, `until` (an event, maybe plus a period), `after` (a period after an event), `period`
+        (from collection) or `criteria` (criteria alone); `none` when nothing is given."""
+        if self.session:
+            return "session"
+        if self.until:
+            return "until"
+        if self.after:
+            return "after"
+        if self.period is not None:
+            return "period"
+        return "criteria" if self.criteria else "none"
+
     @property
     def concrete(self) -> bool:
         """A period or an event is given (not criteria alone)."""
         return bool(self.period or self.until or self.after or self.session)
+
+    def may_keep_longer_than(self, old: RetentionRule | None) -> bool:
+        """Whether this rule may keep data longer than `old`: a longer period, no longer a concrete one, no
+        longer the session, a fixed period become "until an event", or a new `unless` event."""
+        if old is None:
+            return False
+        if old.concrete and not self.concrete:
+            return True
+        if old.session and not self.session:
+            return True
+        if old.period is not None and self.period is not None:
+            return self.period > old.period
+        if old.period is not None and self.period is None and (self.until or self.after) and not old.until:
+            return True
+        return bool(self.unless and not old.unless)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -376,7 +416,7 @@ class Cookie(Entity):
     provider: Recipient | None = None  # None: first party, or not stated (see `first_party`)
     first_party: bool = False  # `provider first_party` was written
     purposes: tuple[Purpose, ...] = ()
-    expires: str = ""  # ISO 8601 duration, "session", or "" when not stated
+    expires: Expiry | None = None  # a period or the session; None when not stated
     kind: str = ""
     technology: str = "cookie"
     names: tuple[str, ...] = ()
@@ -406,7 +446,7 @@ class RightsInfo(Entity):
     """The `rights` declaration: how rights are exercised."""
 
     contact: tuple[str, ...] = ()  # channels, a contact's channels expanded
-    respond_within: str = ""
+    respond_within: Duration | None = None
     fee: str = ""
     verify: str = ""
     withdraw: str = ""
@@ -487,8 +527,11 @@ class PolicyInfo(Entity):
     limit_use_url: str = ""
     bases: tuple[BasisUse, ...] = ()  # `bases`: listed for the whole notice, apart from any purpose
     dpia: dt.date | None = None  # when the latest DPIA was completed (Art 35)
-    informed_within: str = ""  # ISO 8601: how soon people are told of data obtained elsewhere (Art 14(3))
-    informed_within_days: float | None = None
+    informed_within: Duration | None = None  # how soon people are told of data obtained elsewhere (Art 14(3))
+
+    @property
+    def informed_within_days(self) -> float | None:
+        return self.informed_within.days if self.informed_within is not None else None
 
 
 @dataclass(slots=True)
@@ -516,6 +559,10 @@ class Lexicon:
 
     def authority(self, key: str) -> Authority | None:
         return self.authorities.get(key) or self.authorities.get(key.rsplit(".", 1)[-1])
+
+    def country(self, code: str) -> Country:
+        """A country or region code with its name (the title of its declaration, "" when none)."""
+        return Country(code, self.title("country", code) or self.title("region", code))
 
 
 LEXICON_KINDS = frozenset({"event", "country", "region", "measure", "authority", "law"})
@@ -619,7 +666,7 @@ def _refs(values: list[Value]) -> list[Ref]:
 
 
 def _duration(values: list[Value]) -> Duration | None:
-    return next((v for v in values if isinstance(v, Duration)), None)
+    return next((v.value for v in values if isinstance(v, TypedDuration)), None)
 
 
 class _Builder:
@@ -835,7 +882,7 @@ class _Builder:
             **self.base(t), provider=provider[0] if provider else None,  # type: ignore[arg-type]
             first_party="first_party" in _words(t.get("provider")),
             purposes=tuple(self.resolve(t.get("purpose"))),  # type: ignore[arg-type]
-            expires=duration.iso if duration else ("session" if _words(expires) else ""),
+            expires=Expiry(duration) if duration else (Expiry() if _words(expires) else None),
             kind="".join(_words(t.get("kind"))), technology="".join(_words(t.get("technology"))) or "cookie",
             names=_texts(t.get("name")), description=_text(t.get("description")),
         )
@@ -863,7 +910,7 @@ class _Builder:
                     channels.extend(contact.channels)
         respond = _duration(t.get("respond_within"))
         return RightsInfo(
-            **self.base(t), contact=tuple(channels), respond_within=respond.iso if respond else "",  # type: ignore[arg-type]
+            **self.base(t), contact=tuple(channels), respond_within=respond,  # type: ignore[arg-type]
             fee=_text(t.get("fee")), verify=_text(t.get("verify")), withdraw=_text(t.get("withdraw")),
             object=_text(t.get("object")), complaints=_text(t.get("complaints")),
             describe=tuple((r.name, r.note or "") for r in _refs(t.get("describe"))),
@@ -888,14 +935,13 @@ class _Builder:
             do_not_sell_url=_text(t.get("do_not_sell_url")), limit_use_url=_text(t.get("limit_use_url")),
             bases=self.basis_uses(t.get("bases")),
             dpia=_date(t.get("dpia")),
-            informed_within=informed.iso if informed else "", informed_within_days=informed.days if informed else None,
+            informed_within=informed,
         )
 
 
 def _retention(value: Retention) -> RetentionRule:
-    period = value.period
     return RetentionRule(
-        span=value.span, period=period.iso if period else "", period_days=period.days if period else None,
+        span=value.span, period=value.period.value if value.period else None,
         after=value.after.name if value.after else "", until=value.until.name if value.until else "",
         unless=value.unless.name if value.unless else "", unless_reason=value.unless_reason or "",
         criteria=value.criteria or "", session=value.session, reason=value.reason or "",

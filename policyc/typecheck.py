@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from policyc import ast
+from policyc import ast, values
 from policyc.diagnostics.fixes import did_you_mean, replacement
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.resolver import Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
+from policyc.values import UNIT_DAYS
 
 # --- typed values ---------------------------------------------------------------------------
 
@@ -64,31 +65,19 @@ class Date:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
-class Duration:
-    amount: int
-    unit: str  # D, W, M or Y
-    span: Span
+@dataclass(frozen=True, slots=True)
+class Duration(values.Duration):
+    """A duration as written, with where: the value (`iso`, `days`) is `policyc.values.Duration`'s."""
+
+    span: Span = field(compare=False)
 
     @property
-    def iso(self) -> str:
-        return f"P{self.amount}{self.unit}"
-
-    @property
-    def days(self) -> float:
-        """An approximate length, for comparisons only."""
-        return self.amount * UNIT_DAYS[self.unit]
+    def value(self) -> values.Duration:
+        """The value alone, without its place in the source."""
+        return values.Duration(self.amount, self.unit)
 
 
-UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}  # approximate, for comparing durations
 MAX_DURATION_DAYS = 365 * 1000  # no period of a policy is longer than a thousand years
-_ISO_DURATION = re.compile(r"^P(\d+)([DWMY])$")
-
-
-def iso_days(iso: str) -> float | None:
-    """The approximate days of an ISO 8601 duration as the model writes them (`P6Y`), or None."""
-    match = _ISO_DURATION.match(iso)
-    return int(match.group(1)) * UNIT_DAYS[match.group(2)] if match else None
 
 
 @dataclass(slots=True, unsafe_hash=True)

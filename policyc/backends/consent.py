@@ -34,6 +34,7 @@ from typing import Any
 
 from policyc.backends import BuildContext
 from policyc.model import Cookie, Model
+from policyc.values import Expiry
 
 # Category key, title, and what the category is for (our words), in the order the banner shows them.
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -64,23 +65,11 @@ def name_pattern(name: str) -> str | None:
     return "^" + ".*".join(re.escape(part) for part in name.split("*")) + "$"
 
 
-_UNITS = (("Y", "year"), ("M", "month"), ("W", "week"), ("D", "day"))
-_TIME_UNITS = (("H", "hour"), ("M", "minute"), ("S", "second"))
-
-
-def describe_expiry(expires: str) -> str:
-    """`P13M` -> `13 months`, `session` -> `when you close the browser`, `` -> `not stated`."""
-    if expires == "session":
-        return "when you close the browser"
-    match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
-                         expires)
-    if not expires or match is None:
-        return expires or "not stated"
-    parts = []
-    for value, (_, unit) in zip(match.groups(), (*_UNITS, *_TIME_UNITS), strict=True):
-        if value is not None:
-            parts.append(f"{int(value)} {unit}{'' if int(value) == 1 else 's'}")
-    return " ".join(parts) or expires
+def describe_expiry(expires: Expiry | None) -> str:
+    """13 months -> `13 months`, the session -> `when you close the browser`, None -> `not stated`."""
+    if expires is None:
+        return "not stated"
+    return "when you close the browser" if expires.period is None else expires.period.words
 
 
 def notice_href(model: Model, context: BuildContext) -> str:

@@ -40,6 +40,7 @@ from policyc.model import (
     RetentionRule,
     Transfer,
 )
+from policyc.values import Duration
 
 Node = dict[str, Any]
 
@@ -197,13 +198,10 @@ def _subjects(purpose: Purpose) -> list[Node]:
     return [{"@type": "dpv:DataSubject", "title": name} for name in names]
 
 
-_UNITS = {"D": "day", "W": "week", "M": "month", "Y": "year"}
-
-
-def period_words(iso: str) -> str:
+def period_words(period: Duration | str) -> str:
     """`P6Y` -> `6 years`, `P1M` -> `1 month`."""
-    amount, unit = int(iso[1:-1]), _UNITS[iso[-1]]
-    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+    value = Duration.parse(period) if isinstance(period, str) else period
+    return value.words if value is not None else str(period)
 
 
 def retention_words(retention: RetentionRule) -> str:
@@ -240,7 +238,8 @@ def _storage(retention: RetentionRule | None) -> list[Node]:
     if retention.until or retention.session:
         types.append("dpv:UntilEventDuration")
     words = [w for w in (retention_words(retention), retention.reason) if w]
-    return [_compact({"@type": types, "duration": "" if retention.until else retention.period,
+    period = retention.period.iso if retention.period is not None and not retention.until else ""
+    return [_compact({"@type": types, "duration": period,
                       "description": "\n\n".join(words)})]
 
 

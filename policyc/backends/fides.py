@@ -189,7 +189,8 @@ def _transfer_bases(transfers: list[Transfer]) -> list[str]:
 
 def _max_age(cookies: list[Cookie]) -> int | None:
     """The longest cookie lifetime in seconds (a month as 30 days, a year as 365), if any is stated."""
-    ages = [int(c.expires[1:-1]) * _SECONDS[c.expires[-1]] for c in cookies if c.expires.startswith("P")]
+    ages = [c.expires.period.amount * _SECONDS[c.expires.period.unit]
+            for c in cookies if c.expires is not None and c.expires.period is not None]
     return max(ages) if ages else None
 
 

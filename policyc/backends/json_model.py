@@ -105,7 +105,8 @@ def _decision(decision: Decision) -> dict[str, Any]:
 def _cookie(cookie: Cookie) -> dict[str, Any]:
     return {"id": cookie.key, "title": cookie.title, "provider": cookie.provider.key if cookie.provider else None,
             "first_party": cookie.first_party,
-            "purposes": [p.key for p in cookie.purposes], "expires": cookie.expires or None,
+            "purposes": [p.key for p in cookie.purposes],
+            "expires": cookie.expires.canonical if cookie.expires else None,
             "kind": cookie.kind or None, "technology": cookie.technology, "names": list(cookie.names),
             "description": cookie.description}
 
@@ -149,7 +150,7 @@ def to_data(model: Model) -> dict[str, Any]:
              "on_behalf_of": p.on_behalf_of, "uses": [d.key for d in p.uses], "kinds": [_kind(k) for k in p.kinds],
              "bases": [_basis(b) for b in p.bases], "conditions": [_basis(c) for c in p.conditions],
              "retention": None if p.retention is None else {
-                 "period": p.retention.period or None, "after": p.retention.after or None,
+                 "period": p.retention.period.iso if p.retention.period else None, "after": p.retention.after or None,
                  "until": p.retention.until or None, "unless": p.retention.unless or None,
                  "unless_reason": p.retention.unless_reason, "criteria": p.retention.criteria,
                  "session": p.retention.session, "reason": p.retention.reason},
@@ -168,7 +169,8 @@ def to_data(model: Model) -> dict[str, Any]:
             for r in model.rights
         ],
         "rights_info": None if info is None else {
-            "contact": list(info.contact), "respond_within": info.respond_within or None, "fee": info.fee,
+            "contact": list(info.contact),
+            "respond_within": info.respond_within.iso if info.respond_within else None, "fee": info.fee,
             "verify": info.verify, "withdraw": info.withdraw, "object": info.object, "complaints": info.complaints,
             "text": info.text,
         },

@@ -105,7 +105,7 @@ def _contact(contact: Contact | None) -> str:
 
 
 def _country(model: Model, code: str) -> str:
-    return model.lexicon.title("country", code) or model.lexicon.title("region", code) or code
+    return model.lexicon.country(code).label
 
 
 def _transfers(model: Model, purpose: Purpose) -> list[Transfer]:

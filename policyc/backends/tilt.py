@@ -57,9 +57,6 @@ RIGHTS = {
     "rightToComplain": ("complain",),
 }
 
-_ISO_DURATION = re.compile(r"^P(\d+[YMWD])+$")
-
-
 def reference(use: BasisUse) -> str:
     """`6(1)(a)` of the GDPR -> `GDPR-6-1-a`, the form TILT's pattern allows."""
     law = next((LAW_PREFIXES[k] for k in use.basis.laws if k in LAW_PREFIXES), "GDPR")
@@ -118,8 +115,8 @@ def _storage(purpose: Purpose) -> list[dict[str, Any]]:
         return []
     words = " ".join(retention_words(retention).split())
     entry: dict[str, Any] = {}
-    if retention.period and _ISO_DURATION.match(retention.period) and not retention.criteria:
-        entry["temporal"] = [{"description": words, "ttl": retention.period}]
+    if retention.period is not None and not retention.criteria:
+        entry["temporal"] = [{"description": words, "ttl": retention.period.iso}]
     else:
         entry["purposeConditional"] = [words]
     entry["aggregationFunction"] = "max"

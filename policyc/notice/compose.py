@@ -1221,9 +1221,9 @@ def _cookie_row(c: Composer, cookie: Cookie) -> Row:
                                                                if cookie.technology != "cookie" else [])])
     else:
         kind = not_stated(cookie)
-    if cookie.expires == "session":
+    if cookie.expires is not None and cookie.expires.session:
         expires = st("fact", ["When you close your browser (session)"], [back(cookie, "expires")])
-    elif cookie.expires:
+    elif cookie.expires is not None:
         expires = st("fact", [duration_text(cookie.expires)], [back(cookie, "expires")])
     else:
         expires = not_stated(cookie)

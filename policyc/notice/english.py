@@ -8,15 +8,13 @@ does not hold gives an empty string, and the caller decides whether the notice i
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from policyc.model import Law, Lexicon, Model, RetentionRule
+from policyc.values import Duration, Expiry
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-_UNITS = {"D": "day", "W": "week", "M": "month", "Y": "year"}
-_ISO_DURATION = re.compile(r"^P(\d+)([DWMY])$")
 
 
 def date_text(value: dt.date | None) -> str:
@@ -24,15 +22,15 @@ def date_text(value: dt.date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
-def duration_text(iso: str) -> str:
-    """`P6Y` -> `6 years`, `P1M` -> `1 month`; `session` -> `the session`; anything else as given."""
-    if iso == "session":
-        return "the session"
-    match = _ISO_DURATION.match(iso)
-    if not match:
-        return iso
-    amount, unit = int(match.group(1)), _UNITS[match.group(2)]
-    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+def duration_text(value: Duration | Expiry | str) -> str:
+    """`P6Y` -> `6 years`, `P1M` -> `1 month`; `session` -> `the session`; other text as given."""
+    if isinstance(value, str):
+        value = Expiry.parse(value) or value
+        if isinstance(value, str):
+            return value
+    if isinstance(value, Expiry):
+        return "the session" if value.period is None else value.period.words
+    return value.words
 
 
 def words(key: str) -> str:
@@ -107,7 +105,8 @@ def retention_text(lexicon: Lexicon, rule: RetentionRule | None) -> str:
 
 
 def country_text(lexicon: Lexicon, code: str) -> str:
-    return lexicon.title("country", code) or lexicon.title("region", code) or code
+    """A country or region code as its name (`GB` -> `United Kingdom`), else the code."""
+    return lexicon.country(code).label
 
 
 _THE_NAMES = frozenset({"Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles"})

@@ -20,18 +20,18 @@ from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import UNNAMED, Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
 from policyc.rules import Context, finding, rule
 from policyc.schema import DURATION_UNITS
+from policyc.values import Duration, Expiry
 
 Scalar = str | bool | float | dt.date
 Value = Scalar | Entity
 Getter = Callable[[Entity, Model], Sequence[Value]]
 
-_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
 
-
-def _iso_days(iso: str) -> list[Value]:
-    if not iso or not iso.startswith("P"):
+def _expiry(expires: Expiry | None) -> list[Value]:
+    """A cookie's expiry as `session` or its length in days; nothing when not stated."""
+    if expires is None:
         return []
-    return [float(iso[1:-1]) * _DAYS[iso[-1]]]
+    return ["session"] if expires.period is None else [expires.period.days]
 
 
 def _receives(recipient: Entity, model: Model) -> list[Value]:
@@ -69,7 +69,7 @@ FIELDS: dict[str, dict[str, Getter]] = {
     },
     "cookie": {
         "kind": lambda e, m: [e.kind] if e.kind else [],  # type: ignore[attr-defined]
-        "expires": lambda e, m: ["session"] if e.expires == "session" else _iso_days(e.expires),  # type: ignore[attr-defined]
+        "expires": lambda e, m: _expiry(e.expires),  # type: ignore[attr-defined]
         "provider": lambda e, m: [e.provider] if e.provider else ["first_party"],  # type: ignore[attr-defined]
         "purpose": lambda e, m: e.purposes,  # type: ignore[attr-defined]
         "technology": lambda e, m: [e.technology],  # type: ignore[attr-defined]
@@ -163,7 +163,7 @@ class _Evaluator:
             code = DURATION_UNITS.get(unit)
             if code is None:
                 raise _type_error("T003", "a number in an assertion needs a unit, such as `2 years`", value.span)
-            return value.amount.value * _DAYS[code]
+            return Duration(value.amount.value, code).days
         if isinstance(value, ast.Glob):
             return _Glob(value.prefix.dotted)
         if value.dotted in ("yes", "no"):

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.model import Authority, Law, Purpose, RightsInfo
 from policyc.rules import GDPR_LAWS, Context, finding, rule
-from policyc.typecheck import iso_days
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
 CONDITIONAL_RIGHTS = ("erasure", "portability", "object")
@@ -316,8 +315,8 @@ def _slow_response(ctx: Context) -> tuple[RightsInfo, bool] | None:
     info = ctx.model.rights_info
     if info is None or not info.respond_within:
         return None
-    days = iso_days(info.respond_within)
-    if days is None or days <= ONE_MONTH_DAYS:
+    days = info.respond_within.days
+    if days <= ONE_MONTH_DAYS:
         return None
     said = " ".join((info.text, info.verify, info.fee))
     return info, days <= THREE_MONTHS_DAYS and bool(_EXTENSION.search(said))

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from policyc import ast
 from policyc.fmt import INDENT, header_words, quote, text_block
-from policyc.schema import DATA_SOURCES, KINDS, RESERVED_WORDS
+from policyc.schema import DATA_SOURCES, KINDS, RESERVED_WORDS, VT
 from policyc.testing.trees import (
     date,
     decl,
@@ -507,7 +507,7 @@ def rights_blocks(draw: st.DrawFn, jurisdictions: Sequence[str], *, contacts: Se
                 *[word_item(c) for c in contacts]]
     f.maybe("contact", lambda: draw(_subset(channels, min_size=1, max_size=2)))
     f.maybe("respond_within", lambda: item(*draw(durations())))
-    for text_field in ("fee", "verify", "withdraw", "object", "complaints", "text"):
+    for text_field in (spec.name for spec in KINDS["rights"].fields if spec.vt is VT.TEXT):
         f.maybe(text_field, lambda: _text_item(draw, hostile))
     described = draw(_subset(rights, max_size=2))
     for right in described:
