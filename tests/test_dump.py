@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,12 @@ def test_the_stages_are_one_table_in_order() -> None:
     assert STAGE_NAMES == ("load", "resolve", "typecheck", "model", "rules", "config")
     assert [s.name for s in STAGES] == list(STAGE_NAMES)
     assert {stage for stage, _ in DUMPS.values()} <= set(STAGE_NAMES)
+
+
+def test_the_architecture_page_draws_every_stage() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn = re.findall(r"^ ([a-z]+) +\S", page.split("```text", 1)[1].split("```", 1)[0], re.M)
+    assert [name for name in drawn if name != "stage"] == list(STAGE_NAMES)
 
 
 def test_running_the_stages_gives_the_checks_result() -> None:
