@@ -1,4 +1,4 @@
-"""The `policyc` command line: check, build, diff, audit, fmt, import, lsp, explain and rules.
+"""The `policyc` command line: check, build, diff, audit, fmt, import, lsp, dump, explain and rules.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage, I/O or internal error.
 Imports are kept inside the commands so that start-up stays fast.
@@ -123,6 +123,16 @@ def _arguments() -> argparse.ArgumentParser:
     audit.add_argument("--strict", action="store_true", help="warnings also fail the audit (exit 1)")
     audit.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour in text output (default: auto)")
+    dump = commands.add_parser("dump", help="print one stage's output as JSON",
+                               description="Print what a stage of the compiler made of a policy file, as JSON: "
+                               "ast (the syntax tree), resolved (modules and what each name is bound to), model "
+                               "(what the backends read) or notice (the statements, with their kinds and "
+                               "provenance). Refused (exit 2) when the file has errors before that stage.")
+    dump.add_argument("--stage", required=True, choices=("ast", "resolved", "model", "notice"),
+                      help="the stage whose output to print")
+    dump.add_argument("file", metavar="FILE", help="a .policy file")
+    dump.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the diagnostics of a refused dump: auto (on a terminal), always or never")
     explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
     explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
     rules = commands.add_parser("rules", help="list every diagnostic code",
@@ -157,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args)
         if args.command == "explain":
             return _explain(args.code)
+        if args.command == "dump":
+            return _dump(args)
         if args.command == "import":
             return _import(args)
         if args.command == "rules":
@@ -436,6 +448,35 @@ def _import(args: argparse.Namespace) -> int:
     gaps = text.count("# GAP:")
     print(f"wrote {target} ({gaps} {'gap' if gaps == 1 else 'gaps'} to fill); run `policyc check {target}`",
           file=sys.stderr)
+    return EXIT_OK
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from policyc.config import ConfigError
+    from policyc.diagnostics import render
+    from policyc.dump import DumpRefused, dump
+    from policyc.dump import render as render_json
+    from policyc.source import SourceError
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"policyc: {args.file}: no such file", file=sys.stderr)
+        return EXIT_TROUBLE
+    try:
+        data = dump(path, args.stage)
+    except (SourceError, ConfigError) as err:
+        print(f"policyc: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except DumpRefused as refused:
+        color = args.color == "always" or (args.color == "auto" and render.use_color(sys.stderr))
+        text = render.render_text(refused.diagnostics, refused.result.sources, color=color)
+        if text:
+            sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        print(f"policyc: {refused}", file=sys.stderr)
+        return EXIT_TROUBLE
+    sys.stdout.write(render_json(data))
     return EXIT_OK
 
 

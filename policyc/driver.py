@@ -1,19 +1,22 @@
-"""The pipeline driver: files -> parse -> resolve -> type check, with every stage's diagnostics."""
+"""The pipeline driver: the stages of a check (load, resolve, typecheck, model, rules, config) in one
+table, `STAGES`, run in order, each with its diagnostics."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policyc import ast, config
+from policyc.binder import bind_names
 from policyc.diagnostics.model import Diagnostic, Severity
 from policyc.model import Model, build_model
 from policyc.parser import ChunkCache, parse_source
 from policyc.profile import stage
-from policyc.resolver import Module, Program
+from policyc.resolver import Bindings, Module, Parser, Program, Reader
 from policyc.source import Source, SourceError, read_source
 from policyc.typecheck import TypeChecker, TypedDecl
 
@@ -106,26 +109,7 @@ class Workspace:
             return self._check_files(files)
 
     def _check_files(self, files: list[Path]) -> CheckResult:
-        program = Program(self.read, self.parse)
-        with stage("resolve"):
-            program.load_prelude()
-        entry_names: list[str] = []
-        for path in files:
-            with stage("read"):
-                source, problem = self.read(str(path), str(path))
-            entry_names.append(source.path)
-            if str(path.resolve()) in program.modules:
-                continue  # already loaded as another file's import
-            if problem:
-                empty = ast.Module(source.path, (), (), source.span(0, 0))
-                with stage("resolve"):
-                    program.add_source(source, empty, path, [_unreadable(source, problem)])
-            else:
-                with stage("parse"):
-                    tree, diagnostics = self.parse(source)
-                with stage("resolve"):
-                    program.add_source(source, tree, path, diagnostics)
-        return _finish(program, entry_names)
+        return run_stages(Entries(self.read, self.parse, files=list(files))).result
 
     def check_text(self, text: str, name: str = "<text>", path: Path | None = None, *,
                    configured: bool = True) -> CheckResult:
@@ -137,15 +121,8 @@ class Workspace:
             return self._check_text(text, name, path, configured=configured)
 
     def _check_text(self, text: str, name: str, path: Path | None, *, configured: bool) -> CheckResult:
-        program = Program(self.read, self.parse)
-        with stage("resolve"):
-            program.load_prelude()
-        source = Source(name, text)
-        with stage("parse"):
-            tree, diagnostics = self.parse(source)
-        with stage("resolve"):
-            program.add_source(source, tree, path, diagnostics)
-        return _finish(program, [name], configured=configured)
+        entries = Entries(self.read, self.parse, text=Source(name, text), text_path=path, configured=configured)
+        return run_stages(entries).result
 
 
 @contextmanager
@@ -170,45 +147,207 @@ def _unreadable(source: Source, problem: str) -> Diagnostic:
     return Diagnostic.of("S005", problem, source.span(0, 0), help="policies are UTF-8 text")
 
 
-def _finish(program: Program, entry_names: list[str], *, configured: bool = True) -> CheckResult:
-    from policyc.rules import run_rules
+# -- the stages ----------------------------------------------------------------------------------------
+#
+# A check is the stages of `STAGES`, run in order: each is a function from the previous stage's output
+# to its own output and the diagnostics it found. Every stage runs even after errors (a policy with a
+# syntax error still gets its names and types checked); `policyc dump` stops where its stage is reached.
 
-    checker = TypeChecker(program)
+
+@dataclass
+class Entries:
+    """What a check starts from: the files named (or one text held in memory), and how to read and parse."""
+
+    read: Reader
+    parse: Parser
+    files: list[Path] = field(default_factory=list)
+    text: Source | None = None  # a text held in memory, checked as the file at `text_path` (if any)
+    text_path: Path | None = None
+    configured: bool = True  # apply the project's policyc.toml and inline ignores
+
+
+@dataclass
+class Loaded:
+    """The load stage's output: every module reachable from the entries, read, parsed and linked."""
+
+    program: Program
+    entries: list[str]  # the entry files, as shown to the user
+    configured: bool = True
+
+
+@dataclass
+class Resolved:
+    """The resolve stage's output: the loaded program and what each reference of a user file names."""
+
+    loaded: Loaded
+    bindings: Bindings
+
+
+@dataclass
+class Typed:
+    """The typecheck stage's output: the typed declarations, of each user module and of the library."""
+
+    resolved: Resolved
+    typed: list[TypedDecl]
+    by_module: dict[int, list[TypedDecl]]
+    library: list[TypedDecl]
+
+
+@dataclass
+class Modelled:
+    """The model stage's output: the model of each file named and of each file declaring a policy."""
+
+    typed: Typed
+    models: dict[str, Model]
+
+
+def load(entries: Entries) -> tuple[Loaded, list[Diagnostic]]:
+    """Read and parse the entry files and every file they `use`, and link the modules."""
+    program = Program(entries.read, entries.parse)
+    program.load_prelude()
+    names: list[str] = []
+    if entries.text is not None:
+        with stage("parse"):
+            tree, diagnostics = entries.parse(entries.text)
+        program.add_source(entries.text, tree, entries.text_path, diagnostics)
+        names.append(entries.text.path)
+    for path in entries.files:
+        with stage("read"):
+            source, problem = entries.read(str(path), str(path))
+        names.append(source.path)
+        if str(path.resolve()) in program.modules:
+            continue  # already loaded as another file's import
+        if problem:
+            empty = ast.Module(source.path, (), (), source.span(0, 0))
+            program.add_source(source, empty, path, [_unreadable(source, problem)])
+        else:
+            with stage("parse"):
+                tree, diagnostics = entries.parse(source)
+            program.add_source(source, tree, path, diagnostics)
+    return Loaded(program, names, entries.configured), list(program.diagnostics)
+
+
+def resolve(loaded: Loaded) -> tuple[Resolved, list[Diagnostic]]:
+    """Check each user file's scope for names declared twice, then bind every reference."""
+    program = loaded.program
+    before = len(program.diagnostics)
+    for module in program.modules.values():
+        if not module.stdlib:
+            program.check_duplicates(module)
+    bindings, names = bind_names(program)
+    return Resolved(loaded, bindings), [*program.diagnostics[before:], *names]
+
+
+def typecheck(resolved: Resolved) -> tuple[Typed, list[Diagnostic]]:
+    """Type-check every user declaration (the standard library's are checked once per process)."""
+    program = resolved.loaded.program
+    checker = TypeChecker(program, resolved.bindings)
     typed: list[TypedDecl] = []
     by_module: dict[int, list[TypedDecl]] = {}
-    sources: dict[str, Source] = {}
-    with stage("typecheck"):
-        for module in program.modules.values():
-            sources[module.source.path] = module.source
-            if not module.stdlib:
-                by_module[id(module)] = checker.check_module(module)
-                typed.extend(by_module[id(module)])
-        library = stdlib_typed(program)
-    diagnostics = [*program.diagnostics, *checker.diagnostics]
-    models: dict[str, Model] = {}
     for module in program.modules.values():
+        if not module.stdlib:
+            by_module[id(module)] = checker.check_module(module)
+            typed.extend(by_module[id(module)])
+    library = stdlib_typed(program)
+    return Typed(resolved, typed, by_module, library), checker.diagnostics
+
+
+def model(typed: Typed) -> tuple[Modelled, list[Diagnostic]]:
+    """Build the model of each file named and of each file that declares a policy."""
+    loaded = typed.resolved.loaded
+    models: dict[str, Model] = {}
+    for module in loaded.program.modules.values():
         declares_policy = any(d.kind == "policy" for d in module.tree.decls)
-        if module.stdlib or not (declares_policy or module.source.path in entry_names):
+        if module.stdlib or not (declares_policy or module.source.path in loaded.entries):
             continue
         modules = _with_user_imports(module)
-        own = [t for m in modules for t in by_module.get(id(m), [])]
+        own = [t for m in modules for t in typed.by_module.get(id(m), [])]
         assertions = [item for m in modules for item in m.tree.items if isinstance(item, ast.Assert)]
-        with stage("model"):
-            model = build_model(own, library, assertions)
-        models[module.source.path] = model
-        if declares_policy:  # the legal rules read a notice; a file of shared declarations is not one
-            with stage("rules"):
-                diagnostics.extend(run_rules(model))
-    with stage("config"):
-        unique = list({(d.code, d.span, d.message): d for d in diagnostics}.values())
-        user = [m for m in program.modules.values() if not m.stdlib]
-        kept = config.apply(
-            unique,
-            {m.source.path: m.tree.comments for m in user},
-            {m.source.path: Path(m.source.path).resolve().parent for m in user if not m.source.path.startswith("<")},
-        ) if configured else unique
-        ordered = sorted(kept, key=Diagnostic.sort_key)
-    return CheckResult(program, ordered, sources, entry_names, typed, models)
+        models[module.source.path] = build_model(own, typed.library, assertions)
+    return Modelled(typed, models), []
+
+
+def rules(modelled: Modelled) -> tuple[Modelled, list[Diagnostic]]:
+    """Run the legal rules on each policy's model (a file of shared declarations is not a notice)."""
+    from policyc.rules import run_rules
+
+    found: list[Diagnostic] = []
+    program = modelled.typed.resolved.loaded.program
+    for module in program.modules.values():
+        model = modelled.models.get(module.source.path)
+        if model is not None and not module.stdlib and any(d.kind == "policy" for d in module.tree.decls):
+            found.extend(run_rules(model))
+    return modelled, found
+
+
+def configure(reported: tuple[Modelled, list[Diagnostic]]) -> tuple[CheckResult, list[Diagnostic]]:
+    """Apply the project's configuration and inline ignores to every diagnostic so far, and order them."""
+    modelled, diagnostics = reported
+    loaded = modelled.typed.resolved.loaded
+    program = loaded.program
+    unique = list({(d.code, d.span, d.message): d for d in diagnostics}.values())
+    user = [m for m in program.modules.values() if not m.stdlib]
+    kept = config.apply(
+        unique,
+        {m.source.path: m.tree.comments for m in user},
+        {m.source.path: Path(m.source.path).resolve().parent for m in user if not m.source.path.startswith("<")},
+    ) if loaded.configured else unique
+    ordered = sorted(kept, key=Diagnostic.sort_key)
+    sources = {module.source.path: module.source for module in program.modules.values()}
+    result = CheckResult(program, ordered, sources, loaded.entries, modelled.typed.typed, modelled.models)
+    return result, ordered
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a check: its name (also its name in `--profile` and `policyc dump`), the function
+    from its input to its output and diagnostics, and whether it replaces the diagnostics so far
+    (the config stage filters them) rather than adding to them."""
+
+    name: str
+    run: Callable[[Any], tuple[Any, list[Diagnostic]]]
+    filters: bool = False
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("load", load),
+    Stage("resolve", resolve),
+    Stage("typecheck", typecheck),
+    Stage("model", model),
+    Stage("rules", rules),
+    Stage("config", configure, filters=True),
+)
+STAGE_NAMES = tuple(s.name for s in STAGES)
+
+
+@dataclass
+class Run:
+    """What `run_stages` did: each stage's output and diagnostics, by stage name, in order."""
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
+
+    @property
+    def result(self) -> CheckResult:
+        result = self.outputs["config"]
+        assert isinstance(result, CheckResult)
+        return result
+
+
+def run_stages(entries: Entries, until: str = STAGE_NAMES[-1]) -> Run:
+    """Run the stages of `STAGES` in order, through the stage named `until`."""
+    run = Run()
+    value: Any = entries
+    so_far: list[Diagnostic] = []
+    for step in STAGES:
+        with stage(step.name):
+            value, found = step.run((value, so_far) if step.filters else value)
+        so_far = found if step.filters else [*so_far, *found]
+        run.outputs[step.name] = value
+        run.diagnostics[step.name] = found
+        if step.name == until:
+            break
+    return run
 
 
 def _with_user_imports(module: Module) -> list[Module]:

@@ -1,8 +1,10 @@
 """Time per stage of a check or build, for `--profile`.
 
-Stages are marked with `stage("parse")`; nothing is measured unless a `Profile` is active (the marks
-then cost one function call). A stage entered inside another pauses the outer one, so each moment
-is counted once: the parse of an imported file counts as `parse`, not as `resolve`.
+Stages are marked with `stage("parse")`: the driver marks each stage of its table
+(`policyc.driver.STAGES`) by the stage's name, and reading and parsing inside the load stage as `read`
+and `parse`. Nothing is measured unless a `Profile` is active (the marks then cost one function
+call). A stage entered inside another pauses the outer one, so each moment is counted once: the
+parse of an imported file counts as `parse`, not as `load`.
 """
 
 from __future__ import annotations

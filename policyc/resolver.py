@@ -1,5 +1,5 @@
-"""Resolve stage: load modules (`use` of the standard library and of relative files), build scopes,
-and look names up.
+"""Modules and names: load modules (`use` of the standard library and of relative files) for the load
+stage; check each scope for duplicates and look names up for the resolve stage.
 
 Names live in one namespace per kind: a reference field says which kinds it expects, and the lookup
 considers only declarations of those kinds, so `data contact { category contact }` is fine. A name
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from policyc import ast
-from policyc.diagnostics.fixes import add_use_fix, did_you_mean
+from policyc.diagnostics.fixes import add_use_fix, did_you_mean, replacement
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
 from policyc.profile import stage
@@ -27,6 +28,7 @@ from policyc.resources import stdlib_dir
 from policyc.schema import KINDS
 from policyc.source import Source, SourceError, read_source
 
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 PRELUDE = ("core", "categories", "purposes", "places", "events", "measures", "cookies")
 
 
@@ -59,6 +61,9 @@ class Lookup:
 
     found: Found | None
     diagnostic: Diagnostic | None = None
+
+
+Bindings = dict[ast.Name, Lookup]  # every reference of the user's files -> what it names (the resolve stage)
 
 
 def _diag(code: str, message: str, span: Span, **kw: object) -> Diagnostic:
@@ -135,7 +140,6 @@ class Program:
         key = str(path.resolve()) if path is not None else source.path
         self.modules[key] = module
         self.diagnostics.extend(parse_diagnostics)
-        self._check_duplicates(module)
         if path is not None:
             self._link(module, root=root or project_root(path), chain=[path.resolve()])
         else:
@@ -207,7 +211,6 @@ class Program:
                 existing.index()
                 self.modules[key] = existing
                 self.diagnostics.extend(diagnostics)
-                self._check_duplicates(existing)
                 self._link(existing, root, [*chain, file])
             if existing not in module.imports:
                 module.imports.append(existing)
@@ -227,7 +230,8 @@ class Program:
                         if imported is not None and imported is not module and imported not in module.imports:
                             module.imports.append(imported)
 
-    def _check_duplicates(self, module: Module) -> None:
+    def check_duplicates(self, module: Module) -> None:
+        """Report a name declared twice in one file's scope (N002) and a second singleton (T007)."""
         first: dict[tuple[str, str], ast.Decl] = {}
         singletons: dict[str, ast.Decl] = {}
         for decl in module.tree.decls:
@@ -259,6 +263,24 @@ class Program:
                 first[key] = decl
 
     # -- lookup ----------------------------------------------------------------------------
+    def bind(self, module: Module, name: ast.Name, kinds: Sequence[str], country: bool = False) -> Lookup:
+        """Look a reference up; a country that is not found is told as a bad country code (T006)."""
+        found = self.lookup(module, name, kinds)
+        if country and found.found is None and found.diagnostic is not None and found.diagnostic.code == "N001":
+            if _COUNTRY_CODE.match(name.dotted) or name.dotted.upper() != name.dotted:
+                hint = name.dotted.upper()
+                diagnostic = _diag(
+                    "T006", f"`{name.dotted}` is not an ISO 3166 country code or a known region", name.span,
+                    label="unknown country code",
+                    help=f"did you mean `{hint}`?" if hint != name.dotted else
+                    "countries are written as ISO 3166-1 alpha-2 codes, such as `GB`, `US` or `IE`",
+                    fixes=(replacement(name.span, hint, f"Change `{name.dotted}` to `{hint}`", safe=self.lookup(
+                        module, ast.Name((hint,), name.span), kinds).found is not None),)
+                    if hint != name.dotted and name.span.end > name.span.start else (),
+                )
+                return Lookup(None, diagnostic)
+        return found
+
     def lookup(self, module: Module, name: ast.Name, kinds: Sequence[str]) -> Lookup:
         """Find the declaration of one of `kinds` that `name` refers to from `module`."""
         dotted = name.dotted

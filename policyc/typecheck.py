@@ -1,7 +1,7 @@
 """Type-check stage: each declaration against the schema table, each value against its type.
 
 Produces a `TypedDecl` per declaration (field name -> typed values, references bound to their
-declarations) and the T diagnostics (plus N001/N006 for references that do not resolve). Later
+declarations by the resolve stage, see `policyc.binder`) and the T diagnostics. Later
 stages (the legal rules, the model) read the typed values, never raw atoms.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from policyc import ast, values
-from policyc.diagnostics.fixes import did_you_mean, replacement
+from policyc.diagnostics.fixes import did_you_mean
 from policyc.diagnostics.model import Diagnostic, Label, Span
-from policyc.resolver import Found, Module, Program
+from policyc.resolver import Bindings, Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
 from policyc.values import UNIT_DAYS
 
@@ -116,14 +116,13 @@ class TypedDecl:
 # --- the checker ----------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
 class _Invalid(Exception):
-    """A value of the wrong shape: carries the diagnostic to report."""
+    """A value of the wrong shape: carries the diagnostic to report (None: reported by an earlier stage)."""
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
+    def __init__(self, diagnostic: Diagnostic | None) -> None:
+        super().__init__(diagnostic.message if diagnostic is not None else "")
         self.diagnostic = diagnostic
 
 
@@ -162,8 +161,12 @@ def _atom_text(atom: ast.Atom) -> str:
 
 
 class TypeChecker:
-    def __init__(self, program: Program) -> None:
+    """Checks declarations; with `bindings` (the resolve stage's) it takes each reference's declaration
+    from them and reports no name diagnostics, else it looks references up itself (the standard library)."""
+
+    def __init__(self, program: Program, bindings: Bindings | None = None) -> None:
         self.program = program
+        self.bindings = bindings
         self.diagnostics: list[Diagnostic] = []
 
     def check_module(self, module: Module) -> list[TypedDecl]:
@@ -216,7 +219,8 @@ class TypeChecker:
                 try:
                     values.append(self.value(module, fspec, item))
                 except _Invalid as err:
-                    self.report(err.diagnostic)
+                    if err.diagnostic is not None:
+                        self.report(err.diagnostic)
         for fspec in spec.fields:
             if fspec.required and fspec.name not in seen:
                 self.report(_diag(
@@ -337,25 +341,16 @@ class TypeChecker:
         raise AssertionError(f"value type {vt} has no checker")  # pragma: no cover
 
     def reference(self, module: Module, fspec: FieldSpec, name: ast.Name, country: bool = False) -> Value:
-        found = self.program.lookup(module, name, fspec.kinds)
+        bound = self.bindings.get(name) if self.bindings is not None else None
+        if bound is not None:  # bound by the resolve stage, which reported its diagnostic
+            if bound.found is None:
+                raise _Invalid(None)
+            return Ref(name.dotted, bound.found, name.span)
+        found = self.program.bind(module, name, fspec.kinds, country)
         if found.diagnostic is not None:
-            diagnostic = found.diagnostic
-            if country and found.found is None and diagnostic.code == "N001":
-                if _COUNTRY_CODE.match(name.dotted) or name.dotted.upper() != name.dotted:
-                    hint = name.dotted.upper()
-                    diagnostic = _diag(
-                        "T006", f"`{name.dotted}` is not an ISO 3166 country code or a known region", name.span,
-                        label="unknown country code",
-                        help=f"did you mean `{hint}`?" if hint != name.dotted else
-                        "countries are written as ISO 3166-1 alpha-2 codes, such as `GB`, `US` or `IE`",
-                        fixes=(replacement(name.span, hint, f"Change `{name.dotted}` to `{hint}`",
-                                           safe=self.program.lookup(module, ast.Name((hint,), name.span),
-                                                                    fspec.kinds).found is not None),)
-                        if hint != name.dotted and name.span.end > name.span.start else (),
-                    )
             if found.found is None:
-                raise _Invalid(diagnostic)
-            self.report(diagnostic)
+                raise _Invalid(found.diagnostic)
+            self.report(found.diagnostic)
         assert found.found is not None
         return Ref(name.dotted, found.found, name.span)
 

@@ -1,13 +1,14 @@
 """Completion: kinds at the top level, a kind's fields inside its block, and for a field's value
 what the schema allows there (for a reference field, only names of the kinds it expects).
 
-The context is read from the text before the cursor with a small tokenizer of its own, because the
-text being typed is usually not valid yet; the names come from the document's latest check.
+The context is read from the parser's tokens of the text before the cursor (not from its syntax tree,
+because the text being typed is usually not valid yet); the names come from the document's latest check.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lsprotocol import types
@@ -15,19 +16,67 @@ from lsprotocol import types
 from policyc.lsp.analysis import Analysis
 from policyc.lsp.hover import describe_decl, describe_field, describe_kind, stdlib_module_doc
 from policyc.lsp.positions import LineIndex
+from policyc.parser import lex
 from policyc.resolver import PRELUDE, Found, stdlib_names
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, type_words
 
-_TOKEN = re.compile(
-    r'(?P<text>""".*?(?:"""|\Z))'
-    r'|(?P<string>"(?:\\.|[^"\\\n])*"?)'
-    r"|(?P<comment>#[^\r\n]*)"
-    r"|(?P<nl>\r\n|\r|\n)"
-    r"|(?P<lbrace>\{)|(?P<rbrace>\})|(?P<semi>;)|(?P<comma>,)"
-    r"|(?P<ws>[ \t\f\v]+)"
-    r'|(?P<word>[^\s{};,"#]+)',
-    re.S,
-)
+# The parser's token kinds as completion reads them; every other kind is part of a word.
+_PIECES = {"LBRACE": "lbrace", "RBRACE": "rbrace", "SEMICOLON": "semi", "COMMA": "comma", "WS": "ws",
+           "COMMENT": "comment", "STRING": "string", "OPEN_STRING": "string", "TEXT": "text"}
+_IN_NEWLINE = re.compile(r"(?P<nl>\r?\n)|(?P<ws>[\t \f]+)|(?P<comment>#[^\r\n]*)|(?P<cr>\r)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    kind: str  # "word", "string", "text", "comment", "nl", "ws", "lbrace", "rbrace", "semi" or "comma"
+    start: int
+    end: int
+    text: str
+
+
+def _pieces(text: str) -> Iterator[_Piece]:
+    """The parser's tokens of `text`, as completion reads them: a word is a run of tokens with no space,
+    brace, semicolon, comma, string or comment between them (`contact.email`, `30`, `2024-01-01`); a
+    newline token is split into its line breaks, indentation and comments; a text block never closed
+    runs to the end. A lone `\r` ends a line, as for the editor, and a `'` is a letter of a word (single
+    quotes make no strings: they are lexed as another character that is not a token of the grammar)."""
+    lexed = _LONE_CR.sub("\n", text) if "\r" in text else text  # the same length: offsets stay
+    lexed = lexed.replace("'", "@")
+    word = -1  # where the word being read started
+    word_end = 0
+    cr = -1  # where a comment's `\r` is, which belongs to the line break after it
+    for token in lex(lexed):
+        kind, start, end = token.type, token.start_pos or 0, token.end_pos or 0
+        piece = _PIECES.get(kind)
+        if kind == "BAD_CHAR" and token.value.isspace():  # other white space than the grammar's
+            piece = "ws" if token.value == "\v" else ""
+        if piece is None and kind != "_NL":
+            if word < 0:
+                word = start
+            word_end = end
+            continue
+        if word >= 0:
+            yield _Piece("word", word, word_end, text[word:word_end])
+            word = -1
+        if kind == "STRING" and token.value == '""' and text.startswith('"', end):
+            yield _Piece("text", start, len(text), text[start:])  # `"""` never closed
+            return
+        if kind == "_NL":  # a line break, with the indentation and comment lines after it
+            for match in _IN_NEWLINE.finditer(text, start, end):
+                name = match.lastgroup or ""
+                begin = cr if name == "nl" and cr == match.start() - 1 else match.start()
+                yield _Piece("nl" if name == "cr" else name, begin, match.end(), text[begin:match.end()])
+            continue
+        if kind == "COMMENT" and token.value.endswith("\r"):
+            cr = end - 1
+            yield _Piece("comment", start, cr, text[start:cr])
+        elif piece:
+            yield _Piece(piece, start, end, text[start:end])
+    if word >= 0:
+        yield _Piece("word", word, word_end, text[word:word_end])
+
+
 _NUMBER = re.compile(r"\d+")
 _TOP_WORDS = ("use", "assert")
 CIK = types.CompletionItemKind
@@ -65,12 +114,12 @@ def context_at(text: str, offset: int) -> Context:
     last = ""  # the kind of the last significant token
     line_start = True
     prefix_start = offset
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or ""
-        start, end = match.start(), match.end()
+    for piece in _pieces(text):
+        kind = piece.kind
+        start, end = piece.start, piece.end
         if start >= offset:
             break
-        token = match.group()
+        token = piece.text
         if end > offset or (end == offset and kind in ("word", "comment", "string", "text")):
             if kind == "word":
                 prefix_start = start
@@ -101,7 +150,7 @@ def context_at(text: str, offset: int) -> Context:
         elif kind == "comma":
             stmt.append(",")
         else:
-            if line_start and depth > 0 and kind == "word" and _opens_declaration(text, match):
+            if line_start and depth > 0 and kind == "word" and _opens_declaration(text, piece):
                 depth, block, stmt = 0, None, []  # as the parser does: a new declaration ends an unclosed block
             stmt.append(token if kind == "word" else '"')
         line_start = False
@@ -127,18 +176,18 @@ def context_at(text: str, offset: int) -> Context:
     return Context("value", prefix_start, kind=block, field_name=stmt[0], item=values[cut:])
 
 
-def _opens_declaration(text: str, match: re.Match[str]) -> bool:
+def _opens_declaration(text: str, piece: _Piece) -> bool:
     """A line that starts, unindented, with a kind and opens a block starts a new declaration."""
-    word = match.group()
-    line_begin = max(text.rfind("\n", 0, match.start()), text.rfind("\r", 0, match.start())) + 1
-    if match.start() != line_begin or (word not in KINDS and word not in _TOP_WORDS):
+    word = piece.text
+    line_begin = max(text.rfind("\n", 0, piece.start), text.rfind("\r", 0, piece.start)) + 1
+    if piece.start != line_begin or (word not in KINDS and word not in _TOP_WORDS):
         return False
     line_end = len(text)
     for brk in ("\n", "\r"):
-        found = text.find(brk, match.end())
+        found = text.find(brk, piece.end)
         if found != -1:
             line_end = min(line_end, found)
-    return "{" in text[match.end():line_end] or word == "use"
+    return "{" in text[piece.end:line_end] or word == "use"
 
 
 # --- items ----------------------------------------------------------------------------------------

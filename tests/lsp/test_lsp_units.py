@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from policyc.lsp import actions, completion, hover, navigation
 from policyc.lsp.analysis import Analysis, check_document
-from policyc.lsp.completion import context_at
+from policyc.lsp.completion import _pieces, context_at
 from policyc.lsp.diagnostics import publishable
 from policyc.lsp.formatting import minimal_edit
 from policyc.lsp.positions import UTF8, UTF16, UTF32, LineIndex, apply_change, units
@@ -98,6 +98,17 @@ def test_completion_context(before: str, place: str, kind: str | None, field: st
                             item: list[str]) -> None:
     context = context_at(before, len(before))
     assert (context.place, context.kind, context.field_name, context.item) == (place, kind, field, item)
+
+
+def test_completion_reads_the_parsers_tokens() -> None:
+    # completion has no tokenizer of its own: its words are runs of the parser's tokens
+    text = "purpose p {\r  retain 6 years after contract.end, 2024-01-01 # note\r\n  basis 'x y'"
+    pieces = [(p.kind, p.text) for p in _pieces(text) if p.kind not in ("ws",)]
+    assert pieces == [
+        ("word", "purpose"), ("word", "p"), ("lbrace", "{"), ("nl", "\r"), ("word", "retain"), ("word", "6"),
+        ("word", "years"), ("word", "after"), ("word", "contract.end"), ("comma", ","), ("word", "2024-01-01"),
+        ("comment", "# note"), ("nl", "\r\n"), ("word", "basis"), ("word", "'x"), ("word", "y'"),
+    ]
 
 
 def test_completion_context_prefix() -> None:

@@ -1,0 +1,213 @@
+"""The parser's lexer: the grammar's terminals as one regular expression, the limits of a parse, and
+plain words for tokens. Lexing never fails (catch-all terminals take whatever the grammar does not),
+and completion in the language server reads the same tokens as the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token
+
+from policyc.resources import grammar_path
+
+MAX_ERRORS = 100
+# Tokens read from one file before the parser gives up (S012). A 100,000-line policy has under 300,000;
+# the limit keeps the memory of a check bounded whatever the file holds (every token becomes nodes).
+MAX_TOKENS = 400_000
+MAX_PARSE_WORK = 4 * MAX_TOKENS
+MAX_NESTING = 32
+MAX_DIGITS = 15  # digits of a number: every count and period fits, and a float holds it exactly
+_CURLY_QUOTES = frozenset("“”„‟‘’‚‛«»")
+_CHARACTER_HELP = {
+    "@": "e-mail addresses and URLs are strings: put them in double quotes",
+    "/": "URLs and paths are strings: put them in double quotes",
+    "–": "an en dash: use `-` in dates, or put the text in a string",
+    "—": "an em dash: put the text in a string",
+}
+_LINE_COMMENT = re.compile(r"#[^\n]*")
+_BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
+_WHITESPACE = frozenset({"WS"})
+
+# Plain words for what the parser expected, in the order they are listed.
+_EXPECTED_WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "TEXT": "a text block",
+    "DATE": "a date",
+    "NUMBER": "a number",
+    "PLUS": "`+`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "COMMA": "`,`",
+    "SEMICOLON": "`;`",
+    "_NL": "a new line",
+    "DOT": "`.`",
+    "GLOB_STAR": "`.*`",
+    "CMP": "a comparison such as `=` or `<=`",
+    "QUANTIFIER": "`forbid` or `require`",
+    "WHERE": "`where`",
+    "HAS": "`has`",
+    "AND": "`and`",
+    "OR": "`or`",
+    "NOT": "`not`",
+    "IN": "`in`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "USE": "`use`",
+    "ASSERT": "`assert`",
+    "$END": "the end of the file",
+}
+_WORD_ORDER = {name: index for index, name in enumerate(_EXPECTED_WORDS)}
+
+
+def expected_in_words(expected: Sequence[str] | set[str] | frozenset[str]) -> str:
+    """`a name, a string or `{`` from a set of terminal names; never an internal name."""
+    words: list[str] = []
+    for name in sorted(expected, key=lambda n: _WORD_ORDER.get(n, 999)):
+        word = _EXPECTED_WORDS.get(name)
+        if word and word not in words:
+            words.append(word)
+    if not words:
+        return "something else"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def describe_token(token: Token) -> str:
+    kind = token.type
+    if kind == "$END":
+        return "end of file"
+    if kind == "_NL":
+        return "end of line"
+    text = str(token)
+    if len(text) > 24:
+        text = text[:21] + "..."
+    if kind == "NAME":
+        return f"name `{text}`"
+    if kind in ("STRING", "TEXT", "OPEN_STRING"):
+        return f"string `{text}`"
+    if kind == "NUMBER":
+        return f"number `{text}`"
+    if kind == "DATE":
+        return f"date `{text}`"
+    return f"`{text}`"
+
+
+
+def _cache_file(grammar: str) -> str | bool:
+    """Where the built parser is cached (built once per grammar and Lark version), or False."""
+    import hashlib
+    import os
+
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "policyc")
+    digest = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:16]
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    path = os.path.join(folder, f"grammar-{digest}.lark-cache")
+    return path if os.access(folder, os.W_OK) or os.path.exists(path) else False
+
+
+@cache
+def _lark() -> Lark:
+    # The grammar is proven conflict- and collision-free with strict=True by the test suite
+    # (tests/parser/test_grammar.py); at run time the built parser is loaded from a cache. It has no
+    # transformer: each parse builds its own callbacks (`policyc.parser.tree.lalr_parser`).
+    grammar = grammar_path().read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="basic",
+        start=["start", "chunk"],
+        propagate_positions=False,
+        maybe_placeholders=False,
+        cache=_cache_file(grammar),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanner:
+    """Lark's basic lexer as one regular expression: the grammar's terminals in Lark's order of
+    preference, and the keywords Lark's lexer gives their own type when NAME matches them whole."""
+
+    pattern: re.Pattern[str]
+    keywords: dict[str, dict[str, str]]  # regex terminal -> {keyword text: keyword terminal}
+
+
+@cache
+def _scanner() -> _Scanner:
+    conf = _lark().lexer_conf
+    terminals = sorted(conf.terminals,
+                       key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    keywords: dict[str, dict[str, str]] = {}
+    embedded: set[str] = set()
+    strings = [t for t in terminals if t.pattern.type == "str"]
+    for regex in (t for t in terminals if t.pattern.type == "re"):
+        compiled = re.compile(regex.pattern.to_regexp(), conf.g_regex_flags)
+        for string in strings:
+            word = string.pattern.value
+            if string.priority == regex.priority and compiled.fullmatch(word):
+                keywords.setdefault(regex.name, {})[word] = string.name
+                if set(string.pattern.flags) <= set(regex.pattern.flags):
+                    embedded.add(string.name)
+    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name not in embedded)
+    return _Scanner(re.compile(alternatives, conf.g_regex_flags), keywords)
+
+
+_new_str = str.__new__
+
+
+def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int, end_column: int,
+           end: int) -> Token:
+    """A Lark Token, made without the checks of its constructor (a third of the cost)."""
+    token: Token = _new_str(Token, value)
+    token.type = kind
+    token.value = value
+    token.start_pos = start
+    token.line = line
+    token.column = column
+    token.end_line = end_line
+    token.end_column = end_column
+    token.end_pos = end
+    return token
+
+
+def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:
+    """The tokens of a text, whitespace and comments included (less the kinds in `skip`): the same
+    tokens as Lark's basic lexer for the grammar (a test compares them), made in one pass of one
+    regular expression."""
+    scanner = _scanner()
+    keywords = scanner.keywords
+    line = 1
+    line_start = 0
+    for match in scanner.pattern.finditer(text):
+        kind = match.lastgroup or ""
+        value = match.group()
+        start, end = match.span()
+        if "\n" in value:
+            first_line = line
+            column = start - line_start + 1
+            line += value.count("\n")
+            line_start = start + value.rindex("\n") + 1
+            if kind not in skip:
+                yield _token(kind, value, start, first_line, column, line, end - line_start + 1, end)
+            continue
+        if kind in skip:
+            continue
+        if kind in keywords:
+            kind = keywords[kind].get(value, kind)
+        column = start - line_start + 1
+        yield _token(kind, value, start, line, column, line, column + end - start, end)
+
+
