@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from policyc.diagnostics.model import Diagnostic
 from policyc.diagnostics.render import render_sarif
 from policyc.driver import check_files
 from tests.conftest import REPO, require_tool, run_cli
@@ -59,6 +60,17 @@ def examples_sarif(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return log
 
 
+def validate_documented(diagnostics: list[Diagnostic], root: Path, tmp_path: Path) -> list[dict[str, object]]:
+    """The SARIF log of `diagnostics` with a documentation site, validated: no error and no warning."""
+    log = tmp_path / "documented.sarif"
+    log.write_text(render_sarif(diagnostics, tool_version="0.1.0", root=str(root),
+                                docs_url="https://docs.example.org/policyc/"), encoding="utf-8")
+    results = validate(log, tmp_path)
+    assert by_level(results, "error") == []
+    assert by_level(results, "warning") == []
+    return results
+
+
 def test_examples_pass_the_github_rules(examples_sarif: Path, tmp_path: Path) -> None:
     results = validate(examples_sarif, tmp_path)
     assert by_level(results, "error") == []
@@ -69,13 +81,7 @@ def test_examples_pass_the_github_rules(examples_sarif: Path, tmp_path: Path) ->
 
 def test_with_a_documentation_site_nothing_is_even_a_warning(tmp_path: Path) -> None:
     paths = sorted(EXAMPLES.glob("*/privacy.policy"))
-    diagnostics = check_files(paths).diagnostics
-    log = tmp_path / "documented.sarif"
-    log.write_text(render_sarif(diagnostics, tool_version="0.1.0", root=str(REPO),
-                                docs_url="https://docs.example.org/policyc/"), encoding="utf-8")
-    results = validate(log, tmp_path)
-    assert by_level(results, "error") == []
-    assert by_level(results, "warning") == []
+    results = validate_documented(check_files(paths).diagnostics, REPO, tmp_path)
     assert "SARIF2012" not in {r["ruleId"] for r in results}  # every rule has its helpUri
 
 
@@ -116,9 +122,4 @@ def test_fixes_pass_the_github_rules(tmp_path: Path) -> None:
                       'purpose p "P" { uses d; retian 6 years after contract_end }\n', encoding="utf-8")
     diagnostics = check_files([policy]).diagnostics
     assert sum(len(d.fixes) for d in diagnostics) >= 3
-    log = tmp_path / "fixes.sarif"
-    log.write_text(render_sarif(diagnostics, tool_version="0.1.0", root=str(tmp_path),
-                                docs_url="https://docs.example.org/policyc/"), encoding="utf-8")
-    results = validate(log, tmp_path)
-    assert by_level(results, "error") == []
-    assert by_level(results, "warning") == []
+    validate_documented(diagnostics, tmp_path, tmp_path)
