@@ -92,14 +92,13 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
                 outputs[target] = content
         notes.extend(f"{path}: {text}" for text in context.notes)
         if trace:
-            from policyc.notice.compose import compose
             from policyc.notice.trace import render_trace
 
             target = out_dir / f"{stem}.trace.json"
             if target in outputs:
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
             with stage("trace"), collector_paused():
-                outputs[target] = render_trace(compose(model, str(path), Path(stem).name, context.history))
+                outputs[target] = render_trace(context.composed(model))
         controller = model.controller
         who = (controller.legal_name or controller.title or controller.key) if controller is not None else ""
         entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who, model.policy.url))
