@@ -21,7 +21,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,6 +151,8 @@ def load(path: Path) -> Snapshot | None:
 
 def store(path: Path, snap: Snapshot) -> bool:
     """Write the snapshot atomically (a temporary file renamed over the name); False if it could not be."""
+    import tempfile
+
     try:
         data = _dumps(snap)
         path.parent.mkdir(parents=True, exist_ok=True)
