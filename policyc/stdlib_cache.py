@@ -7,10 +7,11 @@ else `~/.cache/policyc`); later runs load it.
 
 The file's name is a digest of everything the result depends on: the policyc version, the Python
 version, the grammar, the standard library's files and the source of the modules that parse, resolve
-and type-check it (or whose classes are pickled). A change to any of them gives another name, so a
-stale file is never read. A file that cannot be read, does not unpickle or holds something else is
-ignored and rebuilt; a folder that cannot be written only means the standard library is parsed in
-each process, as without the cache. `POLICYC_NO_CACHE=1` turns the cache off.
+and type-check it or whose classes are pickled (every module of the package's top folder and of
+`diagnostics/`). A change to any of them gives another name, so a stale file is never read. A file
+that cannot be read, does not unpickle or holds something else is ignored and rebuilt; a folder that
+cannot be written only means the standard library is parsed in each process, as without the cache.
+`POLICYC_NO_CACHE=1` turns the cache off.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 
-# The modules whose code decides what a parsed and typed standard library looks like.
-_SOURCES = ("__init__.py", "ast.py", "source.py", "parser.py", "resolver.py", "typecheck.py", "schema.py",
-            "model.py", "stdlib_cache.py", "diagnostics/model.py", "diagnostics/codes.py")
+# The folders whose modules decide what a parsed and typed standard library looks like, or define the
+# classes pickled: every module in them is part of the key (the parser, resolver, type checker, the
+# syntax tree, the values and the schema, wherever they live in these folders).
+_SOURCE_FOLDERS = ("", "diagnostics")
 
 
 @dataclass
@@ -104,7 +106,10 @@ def key() -> str | None:
     digest = hashlib.sha256(f"{FORMAT}\n{__version__}\n{sys.version}\n".encode())
     package = Path(__file__).resolve().parent
     try:
-        files = [grammar_path(), *sorted(stdlib_dir().glob("*.policy")), *(package / name for name in _SOURCES)]
+        files = [grammar_path(), *sorted(stdlib_dir().glob("*.policy")),
+                 *(path for folder in _SOURCE_FOLDERS for path in sorted((package / folder).glob("*.py")))]
+        if len(files) < 3:
+            return None  # no source beside the package (a zip, a frozen build): no reliable key
         for path in files:
             data = path.read_bytes()
             digest.update(f"{path.name}\n{len(data)}\n".encode())

@@ -124,3 +124,20 @@ def test_the_command_writes_and_reuses_the_cache(tmp_path: Path) -> None:
     assert len(list((tmp_path / "policyc").glob("stdlib-*.pickle"))) == 1
     assert [(r.returncode, r.stdout, r.stderr) for r in runs] == [(off.returncode, off.stdout, off.stderr)] * 2
     assert not list((tmp_path / "policyc").glob(".stdlib-*"))  # no temporary file left behind
+
+
+def test_the_key_covers_every_module_of_the_package_and_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classes pickled and the code that parses and types the library live there (a new module
+    there is covered without being listed)."""
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def recording(path: Path) -> bytes:
+        read.append(path.resolve())
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    assert stdlib_cache.key() is not None
+    package = ROOT / "policyc"
+    expected = {*package.glob("*.py"), *(package / "diagnostics").glob("*.py"), *resolver.stdlib_dir().glob("*.policy")}
+    assert {p.resolve() for p in expected} <= set(read)
