@@ -88,8 +88,9 @@ def memory_section(sizes: list[int]) -> list[str]:
         check, result = stage_peak(lambda t=text: check_text(t, "m.policy"))
         fmt, _ = stage_peak(lambda t=text: format_text(t, "m.policy"))
         model = result.models["m.policy"]  # type: ignore[attr-defined]
-        context = BuildContext(stem="m", source="m.policy")
-        renders = [stage_peak(lambda n=name, m=model, c=context: BACKENDS[n].render(m, c))[0]
+        # A fresh context for each: a build's context keeps the composed notice for its other backends.
+        renders = [stage_peak(lambda n=name, m=model: BACKENDS[n].render(
+                       m, BuildContext(stem="m", source="m.policy")))[0]
                    for name in ("md", "html", "json")]
         cells = " | ".join(f"{value:.1f} MiB" for value in (parse, check, fmt, *renders))
         out.append(f"| {text.count(chr(10))} | {len(text.encode()):,} | {cells} |")

@@ -7,7 +7,9 @@ temporary file in the same folder and renamed over the old one, so no reader eve
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,19 +61,57 @@ def _relative_stem(path: Path, roots: Sequence[Path]) -> str:
 
 
 def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates: Path | None = None,
-          strict: bool = False, previous: str | None = None, trace: bool = False) -> BuildResult:
+          strict: bool = False, previous: str | None = None, trace: bool = False, jobs: int = 1) -> BuildResult:
     """Check, then render and write. `previous` (a file, `git:REV:PATH` or `git:REV`) adds the change history;
-    `trace` writes `<stem>.trace.json` beside each notice: where every published statement comes from."""
+    `trace` writes `<stem>.trace.json` beside each notice: where every published statement comes from.
+    `jobs` processes check and render the files (0: one per CPU); the outputs are the same bytes."""
     files = discover(list(paths))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(files) > 1:
+        from policyc.parallel import build_in_parallel
+
+        return build_in_parallel(paths, files, out_dir, formats, templates, strict, previous, trace, jobs)
     result = check_files(files)
     if result.errors or (strict and result.warnings):
         return BuildResult(result, [])
     notices = [p for p in files if (m := result.models.get(str(p))) is not None and m.policy is not None]
     histories = _histories(notices, result, previous) if previous else {}
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    outputs: dict[Path, Output] = {}
-    entries: list[IndexEntry] = []
-    notes: list[str] = []
+    rendered = render_notices(files, result, out_dir, formats, templates, histories, trace, folders)
+    outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
+    with stage("write"):
+        written = write_all(sorted(outputs.items()))
+    return BuildResult(result, written, _skipped(files, result), rendered.notes)
+
+
+@dataclass
+class Rendered:
+    """The outputs of some notices, in memory, and what the build prints or writes about them."""
+
+    outputs: dict[Path, Output] = field(default_factory=dict)
+    entries: list[IndexEntry] = field(default_factory=list)  # for the folder's index.html
+    notes: list[str] = field(default_factory=list)
+    gpc: list[GpcFacts] = field(default_factory=list)  # for the folder's .well-known/gpc.json
+
+    def add(self, target: Path, content: Output) -> None:
+        if target in self.outputs:
+            raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+        self.outputs[target] = content
+
+    def extend(self, other: Rendered) -> None:
+        """Add another part of the build's notices (those of the files after these)."""
+        for target, content in other.outputs.items():
+            self.add(target, content)
+        self.entries.extend(other.entries)
+        self.notes.extend(other.notes)
+        self.gpc.extend(other.gpc)
+
+
+def render_notices(files: Sequence[Path], result: CheckResult, out_dir: Path, formats: Sequence[str],
+                   templates: Path | None, histories: dict[str, dict[str, Any]], trace: bool,
+                   folders: Sequence[Path]) -> Rendered:
+    """Render every notice among `files` (those declaring a `policy`) with every format."""
+    rendered = Rendered()
     for path in files:
         model = result.models.get(str(path))
         if model is None or model.policy is None:
@@ -82,39 +122,52 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
         for name in formats:
             try:
                 with stage(name), collector_paused():
-                    rendered = BACKENDS[name].outputs(model, context)
+                    outputs = BACKENDS[name].outputs(model, context)
             except BackendError as err:
                 raise BuildError(f"{path}: --format {name}: {err}") from err
-            for suffix, content in rendered.items():
-                target = out_dir / f"{stem}{suffix}"
-                if target in outputs:
-                    raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
-                outputs[target] = content
-        notes.extend(f"{path}: {text}" for text in context.notes)
+            for suffix, content in outputs.items():
+                rendered.add(out_dir / f"{stem}{suffix}", content)
+        rendered.notes.extend(f"{path}: {text}" for text in context.notes)
         if trace:
-            from policyc.notice.compose import compose
             from policyc.notice.trace import render_trace
 
             target = out_dir / f"{stem}.trace.json"
-            if target in outputs:
+            if target in rendered.outputs:
                 raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
             with stage("trace"), collector_paused():
-                outputs[target] = render_trace(compose(model, str(path), Path(stem).name, context.history))
+                rendered.outputs[target] = render_trace(context.composed(model))
         controller = model.controller
         who = (controller.legal_name or controller.title or controller.key) if controller is not None else ""
-        entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who, model.policy.url))
-    if folders and entries and "html" in formats:
+        rendered.entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who,
+                                           model.policy.url))
+        rendered.gpc.append(gpc_facts(model))
+    return rendered
+
+
+def finish_outputs(rendered: Rendered, out_dir: Path, formats: Sequence[str], templates: Path | None,
+                   folders: Sequence[Path]) -> dict[Path, Output]:
+    """The notices' outputs and, for a folder, the index page and gpc.json."""
+    outputs = dict(rendered.outputs)
+    if folders and rendered.entries and "html" in formats:
         from policyc.backends.html import render_index
 
         with stage("html"):
-            outputs[out_dir / "index.html"] = render_index(entries, templates)
+            outputs[out_dir / "index.html"] = render_index(rendered.entries, templates)
     if folders and ("html" in formats or "consent" in formats):
-        gpc = gpc_json([m for p in notices if (m := result.models.get(str(p))) is not None])
+        gpc = _gpc_file(rendered.gpc)
         if gpc is not None:
             outputs[out_dir / ".well-known" / "gpc.json"] = gpc
-    with stage("write"):
-        written = write_all(sorted(outputs.items()))
-    return BuildResult(result, written, _skipped(files, result), notes)
+    return outputs
+
+
+GpcFacts = tuple[bool, "dt.date | None"]  # a notice's: under the CCPA, and its `effective` date
+
+
+def gpc_facts(model: Model) -> GpcFacts:
+    policy = model.policy
+    if policy is None:
+        return (False, None)
+    return ("ccpa" in policy.jurisdictions, policy.effective)
 
 
 def gpc_json(models: Sequence[Model]) -> str | None:
@@ -123,10 +176,14 @@ def gpc_json(models: Sequence[Model]) -> str | None:
     `lastUpdate` is the latest `effective` date of the notices under the CCPA (left out when none
     states one): the build reads no clock, so the same sources give the same file.
     """
-    ccpa = [m.policy for m in models if m.policy is not None and "ccpa" in m.policy.jurisdictions]
+    return _gpc_file([gpc_facts(m) for m in models])
+
+
+def _gpc_file(facts: Sequence[GpcFacts]) -> str | None:
+    ccpa = [effective for under_ccpa, effective in facts if under_ccpa]
     if not ccpa:
         return None
-    dates = [p.effective for p in ccpa if p.effective is not None]
+    dates = [effective for effective in ccpa if effective is not None]
     body: dict[str, Any] = {"gpc": True}
     if dates:
         body["lastUpdate"] = max(dates).isoformat()
@@ -140,19 +197,33 @@ def _skipped(files: Sequence[Path], result: CheckResult) -> list[Path]:
             and str(p) not in imported]
 
 
-def _histories(notices: Sequence[Path], result: CheckResult, previous: str) -> dict[str, dict[str, Any]]:
+def check_previous(previous: str, notices: int) -> bool:
+    """Whether `previous` names a version for every notice (`git:REV`); a BuildError when it names one
+    file and there is not exactly one notice."""
+    from policyc.versions import is_git, split_git
+
+    per_notice = is_git(previous) and not split_git(previous)[1]
+    if not per_notice and notices != 1:
+        raise BuildError(f"--previous {previous} names one file, but {notices} notices are being built; "
+                         "use --previous git:REV to compare each with its version at a revision")
+    return per_notice
+
+
+def _histories(notices: Sequence[Path], result: CheckResult, previous: str, *,
+               whole_build: bool = True) -> dict[str, dict[str, Any]]:
     """The "What changed in this version" view of each notice, against its previous version.
 
     A file or `git:REV:PATH` names the previous version of the one notice built; `git:REV` names, for
     every notice, the same file at that revision (a notice that did not exist then gets no history).
+    With `whole_build=False` the notices are part of a build, whose count the caller checks.
     """
     from policyc.diff import diff_models, history_view
     from policyc.versions import VersionError, is_git, load, split_git
 
-    per_notice = is_git(previous) and not split_git(previous)[1]
-    if not per_notice and len(notices) != 1:
-        raise BuildError(f"--previous {previous} names one file, but {len(notices)} notices are being built; "
-                         "use --previous git:REV to compare each with its version at a revision")
+    if whole_build:
+        per_notice = check_previous(previous, len(notices))
+    else:
+        per_notice = is_git(previous) and not split_git(previous)[1]
     histories: dict[str, dict[str, Any]] = {}
     for path in notices:
         try:

@@ -31,6 +31,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_TROUBLE)
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if not 0 <= value <= 1024:
+        raise argparse.ArgumentTypeError("between 0 (one per CPU) and 1024")
+    return value
+
+
 def _arguments() -> argparse.ArgumentParser:
     parser = _Parser(prog="policyc", description="Compile and check privacy policies written as code.")
     parser.add_argument("--version", action="version", version=f"policyc {__version__}")
@@ -74,6 +84,9 @@ def _arguments() -> argparse.ArgumentParser:
                        help="also write <name>.trace.json: each published statement with the source spans behind it")
     build.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the diagnostics: auto (on a terminal), always or never")
+    build.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                       help="check and render in N processes (0: one per CPU; default: 1); the files written "
+                       "are the same")
     build.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
     fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
                               description="Format .policy files in place (a folder means every *.policy under it). "
@@ -532,7 +545,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         formats = parse_formats(args.format)
         result = build(args.paths, Path(args.output), formats, templates, strict=args.strict,
-                       previous=args.previous, trace=args.trace)
+                       previous=args.previous, trace=args.trace, jobs=args.jobs)
     except (SourceError, ConfigError, BuildError) as err:
         print(f"policyc: {err}", file=sys.stderr)
         return EXIT_TROUBLE

@@ -19,7 +19,6 @@ a file with them does not mean anything.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -115,6 +114,8 @@ def config_for_folder(folder: Path) -> Config:
 
 
 def _load(path: Path) -> dict[str, object]:
+    import tomllib  # only when a project has a configuration file: it costs start-up time
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

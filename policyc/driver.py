@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policyc import ast, config
+from policyc import ast, config, stdlib_cache
 from policyc.binder import bind_names
 from policyc.diagnostics.model import Diagnostic, Severity
 from policyc.model import Model, build_model
@@ -373,6 +373,7 @@ def stdlib_typed(program: Program) -> list[TypedDecl]:
         if not module.stdlib:
             continue
         if name not in _STDLIB_TYPED:
-            _STDLIB_TYPED[name] = checker.check_module(module)
+            cached = stdlib_cache.typed(name)
+            _STDLIB_TYPED[name] = checker.check_module(module) if cached is None else cached
         out.extend(_STDLIB_TYPED[name])
     return out

@@ -72,7 +72,12 @@ def _diag(code: str, message: str, span: Span, **kw: object) -> Diagnostic:
 
 @cache
 def _stdlib_module(name: str) -> Module | None:
-    """Parse a standard-library module once per process."""
+    """Parse a standard-library module once per process (or take it from the cached snapshot)."""
+    from policyc import stdlib_cache
+
+    cached = stdlib_cache.module(name)
+    if cached is not None:
+        return cached
     path = stdlib_dir() / f"{name}.policy"
     if not path.is_file():
         return None

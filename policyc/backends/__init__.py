@@ -15,9 +15,12 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyc.model import Model
+
+if TYPE_CHECKING:
+    from policyc.notice.statements import Notice
 
 
 class BackendError(Exception):
@@ -35,6 +38,20 @@ class BuildContext:
     extra: dict[str, str] = field(default_factory=dict)
     history: dict[str, Any] | None = None  # "What changed in this version" (policyc.diff.history_view), if asked
     notes: list[str] = field(default_factory=list)  # what an output lacks because the policy does not say it
+    # The notice composed from a model, kept for the other backends of the same build (the Markdown and
+    # HTML notices and the trace read the same composition): model id -> (model, notice).
+    _composed: dict[int, tuple[Model, Notice]] = field(default_factory=dict, repr=False, compare=False)
+
+    def composed(self, model: Model) -> Notice:
+        """The notice of `model` for this context (composed once, then shared)."""
+        kept = self._composed.get(id(model))
+        if kept is not None and kept[0] is model:
+            return kept[1]
+        from policyc.notice.compose import compose
+
+        notice = compose(model, self.source, self.stem, self.history)
+        self._composed[id(model)] = (model, notice)
+        return notice
 
     def note(self, text: str) -> None:
         """Tell the author about a gap in an output (printed by `policyc build` as `note:`), once."""

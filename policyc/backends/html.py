@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -34,7 +35,6 @@ from policyc.backends.author import (
     template_loader,
 )
 from policyc.model import Model
-from policyc.notice.compose import compose
 from policyc.notice.statements import Link, Markdown, See, Statement, Words
 
 if TYPE_CHECKING:
@@ -180,9 +180,21 @@ def _markdown_text(statement: Statement | None) -> str:
 
 
 def html_environment(templates: Path | None) -> jinja2.Environment:
+    """The HTML templates' environment: the package's own is made once per process (its templates are
+    compiled once and never change); one with a user's folder is made afresh, so that edits to the
+    user's templates are seen."""
+    return _package_environment() if templates is None else _environment(templates, auto_reload=True)
+
+
+@cache
+def _package_environment() -> jinja2.Environment:
+    return _environment(None, auto_reload=False)
+
+
+def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=template_loader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, auto_reload=auto_reload,
     )
     filters: dict[str, Callable[..., Any]] = {
         "statement": html_statement,
@@ -213,7 +225,7 @@ def published_url(url: str, fallback: str) -> str:
 def render(model: Model, context: BuildContext) -> str:
     from policyc.backends import dpv  # the DPV backend gives the JSON-LD embedded in the page
 
-    notice = compose(model, context.source, context.stem, context.history)
+    notice = context.composed(model)
     env = html_environment(context.templates)
     return _tidy(env.get_template("notice.html.j2").render(
         notice=notice, model=model, language=language(notice.language), policyc_version=__version__,

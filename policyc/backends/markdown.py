@@ -10,6 +10,7 @@ their own but headings and labels.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,6 @@ from policyc.backends.mdsafe import (
     normalise_markdown,
 )
 from policyc.model import Model
-from policyc.notice.compose import compose
 from policyc.notice.statements import Block, Link, Markdown, Notice, See, Statement, Words
 
 
@@ -65,9 +65,22 @@ def md_sentences(statements: list[Statement]) -> MdSafe:
 
 
 def markdown_environment(templates: Path | None) -> jinja2.Environment:
+    """The Markdown templates' environment: the package's own is made once per process (its templates
+    are compiled once and never change); one with a user's folder is made afresh, so that edits to the
+    user's templates are seen."""
+    return _package_environment() if templates is None else _environment(templates, auto_reload=True)
+
+
+@cache
+def _package_environment() -> jinja2.Environment:
+    return _environment(None, auto_reload=False)
+
+
+def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=template_loader(templates), autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, finalize=md_finalize,
+        auto_reload=auto_reload,
     )
     filters: dict[str, Callable[..., Any]] = {
         "statement": md_statement,
@@ -100,5 +113,5 @@ def render_blocks(blocks: list[Block], templates: Path | None = None) -> str:
 
 
 def render(model: Model, context: BuildContext) -> str:
-    notice = compose(model, context.source, context.stem, context.history)
+    notice = context.composed(model)
     return render_notice(notice, model, context.templates)

@@ -35,7 +35,12 @@ _MD_PUNCTUATION = set("\\`*[]|~#")
 _LIST_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]|~#_<>&]")
+
+
 def _escape_chars(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to escape
+        return str.__str__(text)  # a plain str, as the join below gives
     out: list[str] = []
     for index, ch in enumerate(text):
         if ch in _MD_PUNCTUATION:

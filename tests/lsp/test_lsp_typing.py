@@ -160,4 +160,27 @@ async def test_a_thousand_line_document_gets_diagnostics_quickly(client: PolicyC
     # The bound is generous (a slow CI machine); the measured times are printed.
     assert on_open < 10 and max(timings) < 10
     print(f"\n{text.count(chr(10))} lines: diagnostics {on_open * 1000:.0f} ms after didOpen; after a change "
-          f"(150 ms debounce included): {', '.join(f'{t * 1000:.0f}' for t in timings)} ms")
+          f"(no debounce): {', '.join(f'{t * 1000:.0f}' for t in timings)} ms")
+
+
+async def test_a_burst_of_changes_is_checked_once_in_its_latest_version(client: PolicyClient,
+                                                                        tmp_path: Path) -> None:
+    """Changes sent faster than a 1,000-line document checks are checked together: fewer publications
+    than changes, in increasing versions (never an older text after a newer one), the last one for
+    the last change."""
+    text = _thousand_lines()
+    uri = client.open(tmp_path / "burst.policy", text)
+    await client.diagnostics_for(uri, 1)
+    before = len(client.published)
+    at = find(text, "extra_3,", delta=7)
+    versions = []
+    for _ in range(20):  # type twenty characters without waiting
+        versions.append(client.change(uri, types.TextDocumentContentChangePartial(
+            range=types.Range(start=at, end=at), text="9")))
+        at = types.Position(line=at.line, character=at.character + 1)
+    diagnostics = await client.diagnostics_for(uri, versions[-1])
+    assert any(d.code == "N001" and "extra_3" in d.message for d in diagnostics)  # `extra_3999...` is unknown
+    published = [p.version for p in client.published[before:] if p.uri == uri]
+    assert published[-1] == versions[-1]
+    assert published == sorted(set(published))  # never an older version after a newer one
+    assert len(published) < len(versions)

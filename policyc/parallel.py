@@ -1,0 +1,141 @@
+"""`policyc build -j N`: the files are checked and their notices rendered in N worker processes; the
+parent gathers the outputs and writes them all at once, as a build in one process does.
+
+Each worker takes a run of consecutive files, checks them (with whatever they import) and, when its
+files have no errors, renders their notices. It sends back the diagnostics (with the sources they
+point into), the outputs, the notes, the index entries and what the skipped-file note needs. The
+parent merges the parts in the order of the files, so the outputs, the notes and the index are those
+of a build in one process; nothing is written when any part has an error, and a problem that stops a
+build (a name two notices would both write, a format that cannot be made) is reported for the first
+file it concerns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policyc.build import (
+    BuildError,
+    BuildResult,
+    Rendered,
+    _histories,
+    check_previous,
+    finish_outputs,
+    render_notices,
+)
+from policyc.diagnostics.model import Diagnostic, Severity
+from policyc.driver import CheckResult, check_files
+from policyc.profile import stage
+from policyc.resolver import Program
+from policyc.source import Source
+from policyc.writer import write_all
+
+
+@dataclass(frozen=True)
+class _Task:
+    files: tuple[str, ...]
+    out_dir: Path
+    formats: tuple[str, ...]
+    templates: Path | None
+    strict: bool
+    previous: str | None
+    trace: bool
+    folders: tuple[Path, ...]
+
+
+@dataclass
+class _Part:
+    """What a worker sends back about its files."""
+
+    diagnostics: list[Diagnostic]
+    sources: dict[str, Source]  # the files the diagnostics point into
+    rendered: Rendered | None = None  # None when its files have errors (or warnings, with --strict)
+    problem: BuildError | None = None  # what stopped its part of the build
+    notices: int = 0
+    no_policy: list[str] = field(default_factory=list)  # files checked that declare no `policy`
+    imported: set[str] = field(default_factory=set)  # files whose declarations a notice uses (resolved paths)
+
+
+def _work(task: _Task) -> _Part:
+    files = [Path(f) for f in task.files]
+    result = check_files(files)
+    part = _Part(result.diagnostics, _sources_of(result))
+    if result.errors or (task.strict and result.warnings):
+        return part
+    notices = [p for p in files if (m := result.models.get(str(p))) is not None and m.policy is not None]
+    part.notices = len(notices)
+    part.no_policy = [str(p) for p in files if (m := result.models.get(str(p))) is not None and m.policy is None]
+    # By resolved path: a file imported by a notice carries the path it was imported by (relative to
+    # the working folder), not the one it was named by.
+    part.imported = {str(Path(name).resolve()) for name in
+                     {t.decl.span.file for m in result.models.values() if m.policy is not None for t in m.typed}
+                     if not name.startswith("<")}
+    try:
+        histories = _histories(notices, result, task.previous, whole_build=False) if task.previous else {}
+        part.rendered = render_notices(files, result, task.out_dir, task.formats, task.templates, histories,
+                                       task.trace, task.folders)
+    except BuildError as err:
+        part.problem = err
+    return part
+
+
+def _sources_of(result: CheckResult) -> dict[str, Source]:
+    files = {d.span.file for d in result.diagnostics} | {
+        label.span.file for d in result.diagnostics for label in d.labels}
+    return {name: source for name, source in result.sources.items() if name in files}
+
+
+def _runs(files: Sequence[Path], jobs: int) -> list[tuple[str, ...]]:
+    """The files in runs of consecutive files: a few per worker, so that a slow run does not leave
+    the other workers idle at the end."""
+    count = min(len(files), jobs * 4)
+    size, extra = divmod(len(files), count)
+    runs: list[tuple[str, ...]] = []
+    start = 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        runs.append(tuple(str(f) for f in files[start:end]))
+        start = end
+    return runs
+
+
+def build_in_parallel(paths: Sequence[str], files: Sequence[Path], out_dir: Path, formats: Sequence[str],
+                      templates: Path | None, strict: bool, previous: str | None, trace: bool,
+                      jobs: int) -> BuildResult:
+    folders = tuple(Path(p).resolve() for p in paths if Path(p).is_dir())
+    tasks = [_Task(run, out_dir, tuple(formats), templates, strict, previous, trace, folders)
+             for run in _runs(files, jobs)]
+    # Forked workers start with what this process has loaded (policyc, the standard library).
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with stage("workers"), ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        parts = list(pool.map(_work, tasks))
+    diagnostics = sorted({(d.code, d.span, d.message): d for p in parts for d in p.diagnostics}.values(),
+                         key=Diagnostic.sort_key)
+    sources: dict[str, Source] = {}
+    for part in parts:
+        sources.update(part.sources)
+    check = CheckResult(Program(), diagnostics, sources, [str(f) for f in files])
+    if check.errors or (strict and any(d.severity is Severity.WARNING for d in diagnostics)):
+        return BuildResult(check, [])
+    if previous:
+        check_previous(previous, sum(p.notices for p in parts))
+    for part in parts:
+        if part.problem is not None:
+            raise part.problem
+    rendered = Rendered()
+    for part in parts:
+        assert part.rendered is not None
+        rendered.extend(part.rendered)
+    outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
+    with stage("write"):
+        written = write_all(sorted(outputs.items()))
+    imported = set().union(*(p.imported for p in parts))
+    no_policy = {name for p in parts for name in p.no_policy}
+    skipped = [f for f in files if str(f) in no_policy and str(f.resolve()) not in imported]
+    return BuildResult(check, written, skipped, rendered.notes)
+

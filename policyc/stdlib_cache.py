@@ -1,0 +1,213 @@
+"""The standard library, parsed and type-checked, kept on disk between runs.
+
+Every check needs the standard library (`stdlib/*.policy`, about 3,000 lines): parsing and type
+checking it took about a third of a `policyc check` process. The first run stores the parsed modules
+and their typed declarations in one pickle in the user's cache folder (`$XDG_CACHE_HOME/policyc`,
+else `~/.cache/policyc`); later runs load it.
+
+The file's name is a digest of everything the result depends on: the policyc version, the Python
+version, the grammar, the standard library's files and the source of the modules that parse, resolve
+and type-check it or whose classes are pickled (every module of the package's top folder and of
+`diagnostics/` and `parser/`). A change to any of them gives another name, so a stale file is never read. A file
+that cannot be read, does not unpickle or holds something else is ignored and rebuilt; a folder that
+cannot be written only means the standard library is parsed in each process, as without the cache.
+`POLICYC_NO_CACHE=1` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policyc.resolver import Module
+    from policyc.typecheck import TypedDecl
+
+FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
+
+# The folders whose modules decide what a parsed and typed standard library looks like, or define the
+# classes pickled: every module in them is part of the key (the parser, resolver, type checker, the
+# syntax tree, the values and the schema, wherever they live in these folders).
+_SOURCE_FOLDERS = ("", "diagnostics", "parser")
+
+
+@dataclass
+class Snapshot:
+    """Every standard-library module (by name, linked to the modules it uses) and its typed declarations."""
+
+    modules: dict[str, Module]
+    typed: dict[str, list[TypedDecl]]
+
+
+class _State:
+    snapshot: Snapshot | None = None
+    done = False
+    busy = False
+
+
+_state = _State()
+
+
+def enabled() -> bool:
+    return os.environ.get("POLICYC_NO_CACHE", "").strip() not in ("1", "true", "yes")
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policyc"
+
+
+def snapshot() -> Snapshot | None:
+    """The standard library of this process: loaded from the cache, or built (and stored) once.
+
+    None while it is being built (the build parses through the ordinary path) and when the cache is
+    off, in which case each module is parsed when first used."""
+    if _state.done or _state.busy:
+        return _state.snapshot
+    _state.busy = True
+    try:
+        _state.snapshot = _load_or_build() if enabled() else None
+    finally:
+        _state.busy = False
+        _state.done = True
+    return _state.snapshot
+
+
+def module(name: str) -> Module | None:
+    """A standard-library module from the snapshot; None when there is no snapshot or no such module."""
+    snap = snapshot()
+    return snap.modules.get(name) if snap is not None else None
+
+
+def typed(name: str) -> list[TypedDecl] | None:
+    """The typed declarations of a standard-library module, if the snapshot holds them."""
+    snap = _state.snapshot
+    return snap.typed.get(name) if snap is not None else None
+
+
+def reset() -> None:
+    """Forget this process's snapshot (tests)."""
+    _state.snapshot, _state.done, _state.busy = None, False, False
+
+
+# -- the file ------------------------------------------------------------------------------------------
+def key() -> str | None:
+    """The digest naming the cache file, or None when a file it depends on cannot be read."""
+    from policyc import __version__
+    from policyc.resources import grammar_path, stdlib_dir
+
+    digest = hashlib.sha256(f"{FORMAT}\n{__version__}\n{sys.version}\n".encode())
+    package = Path(__file__).resolve().parent
+    try:
+        files = [grammar_path(), *sorted(stdlib_dir().glob("*.policy")),
+                 *(path for folder in _SOURCE_FOLDERS for path in sorted((package / folder).glob("*.py")))]
+        if len(files) < 3:
+            return None  # no source beside the package (a zip, a frozen build): no reliable key
+        for path in files:
+            data = path.read_bytes()
+            digest.update(f"{path.name}\n{len(data)}\n".encode())
+            digest.update(data)
+    except OSError:
+        return None
+    return digest.hexdigest()[:24]
+
+
+def cache_file(digest: str) -> Path:
+    return cache_folder() / f"stdlib-{digest}.pickle"
+
+
+def _load_or_build() -> Snapshot | None:
+    digest = key()
+    if digest is None:
+        return None
+    path = cache_file(digest)
+    loaded = load(path)
+    if loaded is not None:
+        return loaded
+    built = build()
+    store(path, built)
+    return built
+
+
+def load(path: Path) -> Snapshot | None:
+    """The snapshot in `path`; None if it is missing, unreadable or not a snapshot."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    enabled_gc = gc.isenabled()
+    gc.disable()  # tens of thousands of objects that live as long as the process
+    try:
+        value = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001 - a corrupt or foreign file is only a missed cache
+        return None
+    finally:
+        if enabled_gc:
+            gc.enable()
+    return value if isinstance(value, Snapshot) else None
+
+
+def store(path: Path, snap: Snapshot) -> bool:
+    """Write the snapshot atomically (a temporary file renamed over the name); False if it could not be."""
+    import tempfile
+
+    try:
+        data = _dumps(snap)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".stdlib-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, pickle.PicklingError, RecursionError):
+        return False
+    return True
+
+
+def build() -> Snapshot:
+    """Parse, link and type-check every standard-library module, as a check would."""
+    from policyc.resolver import Program, stdlib_names
+    from policyc.typecheck import TypeChecker
+
+    program = Program()
+    program.load_prelude()
+    for name in stdlib_names():
+        program.stdlib(name)
+    modules = {name: m for name, m in program.modules.items() if m.stdlib}
+    checker = TypeChecker(program)
+    return Snapshot(modules, {name: checker.check_module(m) for name, m in modules.items()})
+
+
+# -- pickling: the kinds of declarations are the schema's own objects, not copies -------------------------
+def _dumps(snap: Snapshot) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(snap)
+    return out.getvalue()
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> Any:
+        from policyc.schema import KINDS, KindSpec
+
+        if isinstance(obj, KindSpec) and KINDS.get(obj.name) is obj:
+            return ("kind", obj.name)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        from policyc.schema import KINDS
+
+        if isinstance(pid, tuple) and len(pid) == 2 and pid[0] == "kind" and pid[1] in KINDS:
+            return KINDS[pid[1]]
+        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
