@@ -89,13 +89,21 @@ def process_time(args: list[str], runs: int = 5) -> float:
     return median_time(lambda: subprocess.run(args, cwd=REPO, env=env, capture_output=True, check=False), runs)
 
 
+def _memory_folder() -> str | None:
+    """A folder in memory (Linux's /dev/shm) when there is one: the builds then time policyc, not the
+    disk. On a virtual disk that writes each file through, writing a build's 1,000 files took from
+    0.4 to 1.4 s from one run to the next, in both `-j 1` and `-j 2`."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def build_section(text: str, budgets: list[tuple[str, str, bool]]) -> list[str]:
     """`policyc build` (all default formats) against `policyc check` of the same 1,000-line policy, as
     processes; and `build -j 2` against `-j 1` over 200 notices."""
     import shutil
     import tempfile
 
-    folder = Path(tempfile.mkdtemp(prefix="policyc-bench-"))
+    folder = Path(tempfile.mkdtemp(prefix="policyc-bench-", dir=_memory_folder()))
     try:
         single = folder / "notice.policy"
         single.write_text(text, encoding="utf-8")
@@ -124,7 +132,9 @@ def build_section(text: str, budgets: list[tuple[str, str, bool]]) -> list[str]:
     budgets.append(("`policyc build -j 2` over 200 notices: speed-up over `-j 1` >= 1.7x",
                     f"{one / two:.2f}x", one / two >= 1.7))
     return ["## Build", "",
-            "As processes, process start to exit (`build` writes md, html, json, dpv and fides).", "",
+            "As processes, process start to exit (`build` writes md, html, json, dpv and fides; "
+            + ("into a folder in memory, /dev/shm" if str(folder).startswith("/dev/shm") else "onto the disk")
+            + ").", "",
             "| command | time | ratio |", "| --- | --- | --- |",
             f"| `policyc check` ({lines} lines) | {check * 1000:.0f} ms | 1.00x |",
             f"| `policyc build` ({lines} lines) | {build * 1000:.0f} ms | {build / check:.2f}x |",

@@ -31,10 +31,15 @@ def write_all(outputs: Sequence[tuple[Path, Content]]) -> list[Path]:
     """Write every output, all or nothing (see the module's docstring). Returns the targets, in order.
     Raises OSError."""
     staged: list[tuple[str, Path]] = []
+    folders: set[Path] = set()  # made (or found) already in this call
+    new_mode = 0o666 & ~_umask()
     try:
         for target, content in outputs:
             real = Path(os.path.realpath(target))
-            staged.append((_stage(real, content), real))
+            if real.parent not in folders:
+                real.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(real.parent)
+            staged.append((_stage(real, content, new_mode), real))
     except BaseException:
         for temporary, _ in staged:
             _remove(temporary)
@@ -49,25 +54,21 @@ def write_all(outputs: Sequence[tuple[Path, Content]]) -> list[Path]:
     return [Path(target) for target, _ in outputs]
 
 
-def _stage(target: Path, content: Content) -> str:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(target)
+def _stage(target: Path, content: Content, new_mode: int) -> str:
+    """A temporary file beside `target` holding `content`, with the mode `target` has (or `new_mode`)."""
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = new_mode
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-        os.chmod(temporary, mode)
+            os.fchmod(stream.fileno(), mode)
     except BaseException:
         _remove(temporary)
         raise
     return temporary
-
-
-def _mode_for(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
 
 
 def _umask() -> int:

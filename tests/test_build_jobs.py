@@ -10,7 +10,7 @@ import pytest
 
 from policyc.backends import BACKENDS
 from policyc.build import BuildError, BuildResult, build
-from policyc.parallel import _runs
+from policyc.parallel import RUNS_PER_JOB, _runs
 from tests.conftest import REPO, run_cli
 
 POLICIES = REPO / "tests" / "policies"
@@ -86,7 +86,7 @@ def test_runs_keep_the_files_in_order_and_cover_them_all() -> None:
     for jobs in (1, 2, 5, 64):
         runs = _runs(files, jobs)
         assert [f for run in runs for f in run] == [str(f) for f in files]
-        assert all(runs) and len(runs) <= max(1, jobs * 4)
+        assert all(runs) and len(runs) <= max(1, jobs * RUNS_PER_JOB)
 
 
 def test_the_command_takes_jobs(site: Path, tmp_path: Path) -> None:
