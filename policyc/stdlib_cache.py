@@ -12,6 +12,10 @@ and type-check it or whose classes are pickled (every module of the package's to
 that cannot be read, does not unpickle or holds something else is ignored and rebuilt; a folder that
 cannot be written only means the standard library is parsed in each process, as without the cache.
 `POLICYC_NO_CACHE=1` turns the cache off.
+
+Files are not left to pile up: a file read is marked as used (its modification time, at most once a
+day), and writing a new snapshot removes the cache files (snapshots and built parsers) that no run has
+used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from policyc.resolver import Module
     from policyc.typecheck import TypedDecl
+
+KEEP_UNUSED_DAYS = 30
+_DAY = 24 * 60 * 60
+_PATTERNS = ("stdlib-*.pickle", "grammar-*.lark-cache")  # every file policyc keeps in the folder
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 
@@ -130,10 +138,40 @@ def _load_or_build() -> Snapshot | None:
     path = cache_file(digest)
     loaded = load(path)
     if loaded is not None:
+        mark_used(path)
         return loaded
     built = build()
-    store(path, built)
+    if store(path, built):
+        prune(path.parent)
     return built
+
+
+def mark_used(path: Path | str) -> None:
+    """Record that a cache file was used (at most once a day: one system call)."""
+    import time
+
+    try:
+        if time.time() - os.stat(path).st_mtime > _DAY:
+            os.utime(path)
+    except OSError:
+        pass
+
+
+def prune(folder: Path) -> list[Path]:
+    """Remove the cache files in `folder` that no run has used for `KEEP_UNUSED_DAYS` days; returns them."""
+    import time
+
+    limit = time.time() - KEEP_UNUSED_DAYS * _DAY
+    removed: list[Path] = []
+    for pattern in _PATTERNS:
+        for path in folder.glob(pattern):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                continue
+    return removed
 
 
 def load(path: Path) -> Snapshot | None:

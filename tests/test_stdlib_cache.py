@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,30 @@ def test_the_key_covers_every_module_that_builds_the_snapshot(monkeypatch: pytes
     assert stdlib_cache.key() is not None
     assert imported <= set(read), sorted(map(str, imported - set(read)))
     assert {p.resolve() for p in resolver.stdlib_dir().glob("*.policy")} <= set(read)
+
+
+def test_unused_cache_files_are_removed_when_a_new_snapshot_is_written(cache_home: Path) -> None:
+    cache_home.mkdir(parents=True)
+    old = time.time() - (stdlib_cache.KEEP_UNUSED_DAYS + 1) * 24 * 3600
+    stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.lark-cache"]
+    recent = cache_home / "stdlib-111111111111111111111111.pickle"
+    other = cache_home / "notes.txt"  # not policyc's: never touched
+    for path in [*stale, recent, other]:
+        path.write_bytes(b"x")
+    for path in [*stale, other]:
+        os.utime(path, (old, old))
+    assert stdlib_cache.snapshot() is not None  # builds and stores this version's snapshot
+    assert not any(path.exists() for path in stale)
+    assert recent.exists() and other.exists()
+    assert len(list(cache_home.glob("stdlib-*.pickle"))) == 2
+
+
+def test_a_snapshot_read_is_marked_as_used(cache_home: Path) -> None:
+    assert stdlib_cache.snapshot() is not None
+    [path] = cache_home.glob("stdlib-*.pickle")
+    long_ago = time.time() - 10 * 24 * 3600
+    os.utime(path, (long_ago, long_ago))
+    _forget()
+    assert stdlib_cache.snapshot() is not None  # read, not rebuilt
+    assert time.time() - path.stat().st_mtime < 3600
+    assert stdlib_cache.prune(cache_home) == []

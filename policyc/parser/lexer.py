@@ -108,14 +108,16 @@ def _cache_file(grammar: str) -> str | bool:
 
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "policyc")
+    from policyc.stdlib_cache import cache_folder, mark_used
+
+    folder = str(cache_folder())
     digest = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:16]
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return False
     path = os.path.join(folder, f"grammar-{digest}.lark-cache")
+    mark_used(path)
     return path if os.access(folder, os.W_OK) or os.path.exists(path) else False
 
 
