@@ -4,7 +4,7 @@ table, `STAGES`, run in order, each with its diagnostics."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,19 +73,29 @@ class Workspace:
     It keeps, per file, the top-level chunks parsed last time (by their text), so a check after an
     edit parses only the declarations the edit touched, then resolves and checks everything again; the
     result is the same as a fresh check's. Files the editor has open are read from their unsaved text
-    (`overlays`, by resolved path), here and wherever another file imports them.
+    (`overlays`, by resolved path, given to each check), here and wherever another file imports them.
+
+    A workspace belongs to one thread at a time (the language server checks on its event loop); the
+    parser keeps no state between parses, so separate workspaces can check in separate threads.
     """
 
     def __init__(self) -> None:
-        self.overlays: dict[Path, str] = {}
         self._caches: dict[str, ChunkCache] = {}
 
     # -- reading and parsing, through the overlays and the chunk caches ------------------------------
-    def read(self, path: str, display: str | None = None) -> tuple[Source, str | None]:
-        text = self.overlays.get(Path(path).resolve()) if self.overlays else None
-        if text is not None:
-            return Source(display or path, text), None
-        return read_source(path, display)
+    @staticmethod
+    def reader(overlays: Mapping[Path, str] | None) -> Callable[[str, str | None], tuple[Source, str | None]]:
+        """Read a file, or the unsaved text of a file open in the editor."""
+        if not overlays:
+            return read_source
+
+        def read(path: str, display: str | None = None) -> tuple[Source, str | None]:
+            text = overlays.get(Path(path).resolve())
+            if text is not None:
+                return Source(display or path, text), None
+            return read_source(path, display)
+
+        return read
 
     def parse(self, source: Source) -> tuple[ast.Module, list[Diagnostic]]:
         cache = self._caches.get(source.path)
@@ -103,25 +113,27 @@ class Workspace:
         return (sum(c.hits for c in self._caches.values()), sum(c.misses for c in self._caches.values()))
 
     # -- checking --------------------------------------------------------------------------------------
-    def check_files(self, files: list[Path]) -> CheckResult:
+    def check_files(self, files: list[Path], overlays: Mapping[Path, str] | None = None) -> CheckResult:
         """Parse, resolve and type-check the files (and everything they import)."""
         with collector_paused():
-            return self._check_files(files)
+            return self._check_files(files, overlays)
 
-    def _check_files(self, files: list[Path]) -> CheckResult:
-        return run_stages(Entries(self.read, self.parse, files=list(files))).result
+    def _check_files(self, files: list[Path], overlays: Mapping[Path, str] | None = None) -> CheckResult:
+        return run_stages(Entries(self.reader(overlays), self.parse, files=list(files))).result
 
     def check_text(self, text: str, name: str = "<text>", path: Path | None = None, *,
-                   configured: bool = True) -> CheckResult:
+                   configured: bool = True, overlays: Mapping[Path, str] | None = None) -> CheckResult:
         """Check a text held in memory, as the file at `path` (whose folder its imports and
         configuration are found from); without a path, file imports are not possible.
 
         With `configured=False` the project's policyc.toml is not applied (every finding is kept)."""
         with collector_paused():
-            return self._check_text(text, name, path, configured=configured)
+            return self._check_text(text, name, path, configured=configured, overlays=overlays)
 
-    def _check_text(self, text: str, name: str, path: Path | None, *, configured: bool) -> CheckResult:
-        entries = Entries(self.read, self.parse, text=Source(name, text), text_path=path, configured=configured)
+    def _check_text(self, text: str, name: str, path: Path | None, *, configured: bool,
+                    overlays: Mapping[Path, str] | None = None) -> CheckResult:
+        entries = Entries(self.reader(overlays), self.parse, text=Source(name, text), text_path=path,
+                          configured=configured)
         return run_stages(entries).result
 
 

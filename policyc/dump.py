@@ -153,7 +153,7 @@ def dump(path: Path, stage: str) -> dict[str, Any]:
     file has errors before that stage (the configured severities and inline ignores apply)."""
     _, blocking = DUMPS[stage]
     workspace = Workspace()
-    run = run_stages(Entries(workspace.read, workspace.parse, files=[path]))
+    run = run_stages(Entries(workspace.reader(None), workspace.parse, files=[path]))
     result = run.result
     early = {(d.code, d.span, d.message) for name in blocking for d in run.diagnostics[name]}
     errors = [d for d in result.diagnostics

@@ -30,11 +30,11 @@ def test_the_architecture_page_draws_every_stage() -> None:
 
 def test_running_the_stages_gives_the_checks_result() -> None:
     workspace = Workspace()
-    run = run_stages(Entries(workspace.read, workspace.parse, files=[POLICY]))
+    run = run_stages(Entries(workspace.reader(None), workspace.parse, files=[POLICY]))
     assert list(run.outputs) == list(STAGE_NAMES)
     assert [(d.code, d.span) for d in run.result.diagnostics] == \
         [(d.code, d.span) for d in check_files([POLICY]).diagnostics]
-    early = run_stages(Entries(workspace.read, workspace.parse, files=[POLICY]), until="resolve")
+    early = run_stages(Entries(workspace.reader(None), workspace.parse, files=[POLICY]), until="resolve")
     assert list(early.outputs) == ["load", "resolve"]
 
 

@@ -117,8 +117,9 @@ def test_workspace_reads_unsaved_text_of_imported_files(tmp_path: Path) -> None:
     main.write_text('use "./shared.policy"\n', encoding="utf-8")
     workspace = Workspace()
     assert workspace.check_files([main]).errors == 0
-    workspace.overlays[(tmp_path / "shared.policy").resolve()] = 'data contact "Contact" {\n  category nope\n}\n'
-    assert [d.code for d in workspace.check_files([main]).diagnostics] == ["N001"]
+    unsaved = {(tmp_path / "shared.policy").resolve(): 'data contact "Contact" {\n  category nope\n}\n'}
+    assert [d.code for d in workspace.check_files([main], unsaved).diagnostics] == ["N001"]
+    assert workspace.check_files([main]).errors == 0  # the overlays were the one check's, not kept
 
 
 # -- linear growth -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ rules. The result (a `CheckResult`) is kept with the document's version; every f
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,9 +23,6 @@ from policyc.resolver import Found, Module
 from policyc.resources import stdlib_dir
 from policyc.typecheck import Ref, Retention, TypedDecl
 
-# One check runs at a time: the workspace's chunk caches and overlays are shared.
-_CHECK_LOCK = threading.Lock()
-
 
 def check_document(text: str, name: str, path: Path | None, overlays: dict[Path, str] | None = None,
                    workspace: Workspace | None = None) -> tuple[CheckResult, str | None]:
@@ -37,13 +33,11 @@ def check_document(text: str, name: str, path: Path | None, overlays: dict[Path,
     Returns the result and, when the project's configuration cannot be read, why (the document is then
     checked with the default configuration)."""
     workspace = workspace or Workspace()
-    with _CHECK_LOCK:
-        config.config_for_folder.cache_clear()  # policyc.toml may have changed since the last check
-        workspace.overlays = dict(overlays or {})
-        try:
-            return workspace.check_text(text, name, path), None
-        except config.ConfigError as err:
-            return workspace.check_text(text, name, path, configured=False), str(err)
+    config.config_for_folder.cache_clear()  # policyc.toml may have changed since the last check
+    try:
+        return workspace.check_text(text, name, path, overlays=overlays), None
+    except config.ConfigError as err:
+        return workspace.check_text(text, name, path, configured=False, overlays=overlays), str(err)
 
 
 @cache
