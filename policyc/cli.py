@@ -248,12 +248,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _fix_refusal(args: argparse.Namespace) -> str:
     """Why `--fix` (or `--unsafe-fixes`) cannot be used as asked, or ""."""
-    from policyc.versions import is_git
-
     if args.unsafe_fixes and not args.fix:
         return "--unsafe-fixes only applies with --fix"
     if not args.fix:
         return ""
+    from policyc.versions import is_git
+
     if args.watch:
         return "--fix cannot be used with --watch"
     for path in args.paths:
