@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -108,6 +108,18 @@ def split_links(text: str) -> list[tuple[str, str, str]]:
     if position < len(text):
         parts.append(("text", text[position:], ""))
     return parts
+
+
+def environment_for(make: Callable[..., jinja2.Environment]) -> Callable[[Path | None], jinja2.Environment]:
+    """A backend's template environment from `make(templates, auto_reload=...)`: the package's own is
+    made once per process (its templates are compiled once and never change); one with a user's folder
+    is made afresh each time, so that edits to the user's templates are seen."""
+    package = cache(lambda: make(None, auto_reload=False))
+
+    def environment(templates: Path | None) -> jinja2.Environment:
+        return package() if templates is None else make(templates, auto_reload=True)
+
+    return environment
 
 
 def template_loader(templates: Path | None) -> jinja2.BaseLoader:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from policyc.backends import BuildContext
 from policyc.backends.author import (
     author_parser,
     dedent_text,
+    environment_for,
     parse_author,
     safe_link,
     split_links,
@@ -179,18 +179,6 @@ def _markdown_text(statement: Statement | None) -> str:
     return "\n\n".join(p.text for p in statement.parts if isinstance(p, Markdown | Words))
 
 
-def html_environment(templates: Path | None) -> jinja2.Environment:
-    """The HTML templates' environment: the package's own is made once per process (its templates are
-    compiled once and never change); one with a user's folder is made afresh, so that edits to the
-    user's templates are seen."""
-    return _package_environment() if templates is None else _environment(templates, auto_reload=True)
-
-
-@cache
-def _package_environment() -> jinja2.Environment:
-    return _environment(None, auto_reload=False)
-
-
 def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=template_loader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -204,6 +192,9 @@ def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environ
     }
     env.filters.update(filters)
     return env
+
+
+html_environment = environment_for(_environment)
 
 
 def script_json(text: str) -> Markup:

@@ -10,7 +10,6 @@ their own but headings and labels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import jinja2
 
 from policyc import __version__
 from policyc.backends import BuildContext
-from policyc.backends.author import template_loader
+from policyc.backends.author import environment_for, template_loader
 from policyc.backends.mdsafe import (
     MdSafe,
     _escape_start,
@@ -64,18 +63,6 @@ def md_sentences(statements: list[Statement]) -> MdSafe:
     return MdSafe(" ".join(s for s in (md_statement(x) for x in statements) if s))
 
 
-def markdown_environment(templates: Path | None) -> jinja2.Environment:
-    """The Markdown templates' environment: the package's own is made once per process (its templates
-    are compiled once and never change); one with a user's folder is made afresh, so that edits to the
-    user's templates are seen."""
-    return _package_environment() if templates is None else _environment(templates, auto_reload=True)
-
-
-@cache
-def _package_environment() -> jinja2.Environment:
-    return _environment(None, auto_reload=False)
-
-
 def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=template_loader(templates), autoescape=False, undefined=jinja2.StrictUndefined,
@@ -92,6 +79,9 @@ def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environ
     }
     env.filters.update(filters)
     return env
+
+
+markdown_environment = environment_for(_environment)
 
 
 def _markdown_text(statement: Statement | None) -> str:
