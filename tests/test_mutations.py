@@ -201,6 +201,13 @@ MUTATIONS = [
       'data wish_lists "Wish lists" {\n  category preferences\n  source subject\n  required_for optional\n}\n\n'
       "# --- Rights and security", "P110"),
     m("P110-unused-recipient", UK, "  shares_with accountants\n", "  shares_with none\n", "P110"),
+    # --- P111: denials the declarations contradict ------------------------------------------------
+    m("P111-cookies-none-beside-cookies", UK, "  cookie_consent opt_in_banner\n",
+      "  cookie_consent opt_in_banner\n  cookies none\n", "P111"),
+    m("P111-automated-decisions-none-beside-a-decision", UK, "  minimum_age 18\n",
+      "  minimum_age 18\n  automated_decisions none\n", "P111"),
+    m("P111-shares-no-beside-a-recipient-sharing", EU_US, "  sells_minors no\n",
+      "  sells_minors no\n  shares no\n", "P111"),
     # --- P120-P123: cookies ---------------------------------------------------------------------
     m("P120-functional-cookie-on-contract", UK, "  kind strictly_necessary\n  expires 30 days\n",
       "  kind functional\n  expires 30 days\n", "P120"),

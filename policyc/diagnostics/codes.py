@@ -154,6 +154,8 @@ _ROWS = (
     Code("P100", "child-consent-age", E, "a service for children on consent states the age of digital consent",
          "8"),
     Code("P110", "unused-declaration", W, "a data category, recipient, source or decision no purpose uses"),
+    Code("P111", "denial-contradicted", E, "`cookies none`, `automated_decisions none`, `sells no` or `shares no` "
+         "is not contradicted by the policy's own declarations", "12(1), 13"),
     Code("P120", "cookie-without-consent", E, "a non-essential cookie serves a purpose based on consent",
          "PECR reg 6, ePrivacy 5(3)"),
     Code("P121", "implied-cookie-consent", E, "cookie consent is not inferred from continued browsing",

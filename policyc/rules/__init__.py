@@ -65,7 +65,7 @@ def finding(code: str, message: str, span: Span, *, label: str = "", help: str =
 
 FAMILIES = (
     "identity", "purposes", "collection", "recipients", "transfers", "retention", "rights", "automated",
-    "special", "children", "unused", "cookies", "ccpa", "assertions", "quality",
+    "special", "children", "unused", "denials", "cookies", "ccpa", "assertions", "quality",
 )
 
 

@@ -58,9 +58,12 @@ def ccpa_sale_share(ctx: Context) -> Iterator[Diagnostic]:
 def ccpa_opt_out_link(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
-    selling = [r for r in ctx.model.recipients if r.sells or r.shares]
-    if selling and not policy.do_not_sell_url and not policy.has_field("do_not_sell_url"):
-        yield finding("C004", f"personal information is sold or shared (`{selling[0].key}`) but the notice has no "
+    if policy.do_not_sell_url or policy.has_field("do_not_sell_url"):
+        return
+    selling = [f"`{r.key}`" for r in ctx.model.recipients if r.sells or r.shares]
+    selling += [f"`{name} yes` on the policy" for name in ("sells", "shares") if getattr(policy, name)]
+    if selling:
+        yield finding("C004", f"personal information is sold or shared ({selling[0]}) but the notice has no "
                       "\"Do Not Sell or Share My Personal Information\" link", policy.span, label="no opt-out link",
                       help='add `do_not_sell_url "https://..."` to the policy')
 

@@ -76,8 +76,9 @@ def known_cookie_called_necessary(ctx: Context) -> Iterator[Diagnostic]:
             known = next((k for k in ctx.model.known_cookies if k.kind != "strictly_necessary" and k.matches(name)),
                          None)
             if known is not None:
-                yield finding("P125", f"cookie `{cookie.key}` is labelled strictly necessary, but `{name}` is a "
-                              f"{known.kind} cookie of {known.provider or known.title or known.key}",
+                yield finding("P125", f"cookie `{cookie.key}` is labelled strictly necessary, but `{name}` is "
+                              f"{'an' if known.kind[:1] in 'aeiou' else 'a'} {known.kind} cookie of "
+                              f"{known.provider or known.title or known.key}",
                               cookie.field_span("kind"), label="not strictly necessary",
                               help=f"mark it `kind {known.kind}` and base its purpose on consent: the exemption of "
                               "PECR reg 6(4) and ePrivacy Art 5(3) covers only what the service the user asked for "

@@ -47,6 +47,16 @@ def purpose_sharing_unstated(ctx: Context) -> Iterator[Diagnostic]:
     policy = ctx.model.policy
     assert policy is not None
     used = [p for p in ctx.model.purposes if p.recipients]
+    set_by = [c for c in ctx.model.cookies if c.provider is not None]
+    if policy.shares_with_none and not used and set_by:
+        provider = set_by[0].provider
+        assert provider is not None
+        yield replace(finding(
+            "P032", f"the policy says data is shared with no one, but cookie `{set_by[0].key}` is set by "
+            f"`{provider.key}`", policy.field_span("shares_with"), label="`shares_with none`",
+            labels=(Label(set_by[0].field_span("provider"), "a third party sets it"),),
+            help=f"remove `shares_with none` from the policy, and name `{provider.key}` in the `shares_with` of "
+            "the cookie's purposes"), severity=Severity.ERROR)
     if policy.shares_with_none and used:
         yield replace(finding(
             "P032", f"the policy says data is shared with no one, but purpose `{used[0].key}` shares it with "
@@ -60,6 +70,16 @@ def purpose_sharing_unstated(ctx: Context) -> Iterator[Diagnostic]:
                 "P032", f"purpose `{purpose.key}` says its data is shared with no one, and names recipients",
                 purpose.field_span("shares_with"), label="`none` beside recipients",
                 help="keep either `none` or the recipients"), severity=Severity.ERROR)
+    for cookie in set_by:
+        provider = cookie.provider
+        assert provider is not None
+        denying = [p for p in cookie.purposes if p.shares_with_none]
+        if denying:
+            yield replace(finding(
+                "P032", f"purpose `{denying[0].key}` says its data is shared with no one, but its cookie "
+                f"`{cookie.key}` is set by `{provider.key}`", denying[0].field_span("shares_with"),
+                label="`shares_with none`", labels=(Label(cookie.field_span("provider"), "a third party sets it"),),
+                help=f"name `{provider.key}` in the purpose's `shares_with`"), severity=Severity.ERROR)
     if policy.shares_with_none or not ctx.model.recipients:
         return  # said once for the whole notice, or P030
     for purpose in ctx.model.controller_purposes:
