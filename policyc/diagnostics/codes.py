@@ -140,6 +140,8 @@ _ROWS = (
          "35, WP248 rev.01"),
     Code("P083", "automated-decision-recognised-interests", E, "a significant solely automated decision does not "
          "rest on recognised legitimate interests alone (UK, from 2026-02-05)", "UK GDPR 22B, DUAA 2025 s80"),
+    Code("P084", "automated-decision-without-ground", E, "a solely automated decision with legal or similarly "
+         "significant effects rests on contract, law or explicit consent", "22(2)"),
     Code("P090", "special-without-condition", E, "special-category data has an Art 9(2) condition", "9"),
     Code("P091", "condition-law-uncited", W, "an Art 9(2)(b), (g)-(j) condition cites the enabling law",
          "9(2), DPA 2018 s10"),

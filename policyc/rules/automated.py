@@ -1,4 +1,4 @@
-"""P080–P081: automated decision-making and profiling (Art 13(2)(f), 22)."""
+"""P080–P084: automated decision-making and profiling (Art 13(2)(f), 22)."""
 
 from __future__ import annotations
 
@@ -133,3 +133,37 @@ def automated_decision_recognised_interests(ctx: Context) -> Iterator[Diagnostic
                           purpose.bases[0].span, label="Art 6(1)(ea)",
                           help="UK GDPR Art 22B (Data (Use and Access) Act 2025 s 80): rest the decision on another "
                           "basis, such as contract or legitimate interests, or have a person take it")
+
+
+# Art 22(2) of the EU GDPR (and of the UK GDPR until Arts 22A-22D replaced it): a decision based solely
+# on automated processing with legal or similarly significant effects is allowed only when it is
+# necessary for a contract with the person (6(1)(b)), authorised by law (here: a legal obligation or a
+# public task, 6(1)(c) and (e)), or based on the person's explicit consent (6(1)(a), which the author
+# must make explicit). Legitimate interests (6(1)(f)) and vital interests (6(1)(d)) are none of these.
+ART_22_2_BASES = frozenset({"6(1)(a)", "6(1)(b)", "6(1)(c)", "6(1)(e)"})
+
+
+@rule("P084")
+def automated_decision_without_art22_ground(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    on = policy.effective or dt.date.today()
+    laws = [law for law in ("gdpr", "uk_gdpr") if law in ctx.laws
+            and (law == "gdpr" or on < UK_AUTOMATED_DECISIONS_FROM)]
+    if not laws:
+        return  # the UK's Arts 22A-22D allow other bases (P083 checks the one they exclude)
+    seen: set[str] = set()
+    for purpose in ctx.model.controller_purposes:
+        if not purpose.bases or any(u.basis.article in ART_22_2_BASES for u in purpose.bases):
+            continue  # no basis yet (P010), or one that can carry an Art 22(2) ground
+        for decision in purpose.decisions:
+            if decision.key in seen or decision.solely_automated is False or decision.legal_effect is False:
+                continue  # outside Art 22(1)
+            seen.add(decision.key)
+            law = " and ".join({"gdpr": "the EU GDPR", "uk_gdpr": "the UK GDPR"}[k] for k in laws)
+            basis = purpose.bases[0].basis
+            yield finding("P084", f"automated decision `{decision.key}` rests on {basis.title or basis.key}, which "
+                          f"is not a ground {law} allows for a decision taken "
+                          "solely by automated means", purpose.bases[0].span, label="Art 22(2)",
+                          help="Art 22(2): rest the purpose on a contract with the person, a law that authorises the "
+                          "decision, or the person's explicit consent; or have a person take the decision")
