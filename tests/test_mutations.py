@@ -201,6 +201,8 @@ MUTATIONS = [
       'data wish_lists "Wish lists" {\n  category preferences\n  source subject\n  required_for optional\n}\n\n'
       "# --- Rights and security", "P110"),
     m("P110-unused-recipient", UK, "  shares_with accountants\n", "  shares_with none\n", "P110"),
+    m("P080-safeguards-partial", UK, "  safeguards human_review, express_view, contest\n", "  safeguards contest\n",
+      "P080"),
     m("P084-uk-screening-on-interests-before-arts-22a-22d", UK, "  effective 2026-09-01\n",
       "  effective 2026-01-15\n", "P084"),
     # --- P111: denials the declarations contradict ------------------------------------------------

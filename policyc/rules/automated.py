@@ -11,6 +11,7 @@ from policyc.model import Model
 from policyc.rules import Context, finding, rule
 
 SPECIAL_DATA_CONDITIONS = ("explicit_consent", "substantial_public_interest")
+ART_22_3_SAFEGUARDS = ("human_review", "express_view", "contest")
 
 
 @rule("P080")
@@ -25,6 +26,8 @@ def automated_decision_undisclosed(ctx: Context) -> Iterator[Diagnostic]:
                                                 ("consequences", decision.consequences)) if not value]
             if not decision.safeguards:
                 missing.append("safeguards")
+            else:  # Art 22(3) (UK: 22C(2)) asks for all three, "at least"
+                missing += [f"safeguards {name}" for name in ART_22_3_SAFEGUARDS if name not in decision.safeguards]
             if missing:
                 yield finding("P080", f"automated decision `{decision.key}` does not give its "
                               + ", ".join(f"`{m}`" for m in missing), decision.span, label="incomplete",
