@@ -173,6 +173,8 @@ def consent_for_necessary_processing(ctx: Context) -> Iterator[Diagnostic]:
         consent = next((u for u in purpose.bases if "withdrawal" in u.basis.requires), None)
         if consent is None or not purpose.provides_service:
             continue
+        if purpose.uses and all(d.required_for == "optional" for d in purpose.uses):
+            continue  # an optional feature: people can refuse the data and still get the service
         kinds = ", ".join(f"`{k.key}`" for k in purpose.kinds if k.provides_service)
         yield finding("P015", f"purpose `{purpose.key}` provides the service ({kinds}) but rests on consent",
                       consent.span, label="consent cannot be a condition of the service",
