@@ -94,6 +94,9 @@ class Decl:
     fields: tuple[Field, ...]
     span: Span
     doc: str = ""  # the comment lines directly above
+    # Fields whose statement was dropped for a syntax error: written, but with no value the checker can
+    # read. Later stages treat them as given (no "missing field" on top of the syntax error).
+    broken: tuple[str, ...] = ()
 
     @property
     def header_span(self) -> Span:

@@ -12,7 +12,7 @@ from typing import Any
 
 from policyc import ast, config, stdlib_cache
 from policyc.binder import bind_names
-from policyc.diagnostics.model import Diagnostic, Severity
+from policyc.diagnostics.model import Diagnostic, Severity, Span
 from policyc.model import Model, build_model
 from policyc.parser import ChunkCache, parse_source
 from policyc.profile import stage
@@ -285,11 +285,18 @@ def rules(modelled: Modelled) -> tuple[Modelled, list[Diagnostic]]:
 
     found: list[Diagnostic] = []
     program = modelled.typed.resolved.loaded.program
+    damaged = [d.span for m in program.modules.values() if not m.stdlib for d in m.tree.decls if d.broken]
     for module in program.modules.values():
         model = modelled.models.get(module.source.path)
         if model is not None and not module.stdlib and any(d.kind == "policy" for d in module.tree.decls):
-            found.extend(run_rules(model))
+            found.extend(d for d in run_rules(model) if not _inside_any(d.span, damaged))
     return modelled, found
+
+
+def _inside_any(span: Span, declarations: list[Span]) -> bool:
+    """The finding points into a declaration with a statement dropped for a syntax error: what a rule says
+    about it is guesswork until the statement parses (the syntax error is reported)."""
+    return any(d.file == span.file and d.start <= span.start and span.end <= d.end for d in declarations)
 
 
 def configure(reported: tuple[Modelled, list[Diagnostic]]) -> tuple[CheckResult, list[Diagnostic]]:

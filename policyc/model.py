@@ -38,8 +38,9 @@ class Entity:
     decl: ast.Decl = field(repr=False, compare=False)
 
     def has_field(self, name: str) -> bool:
-        """The author wrote the field (even if its value did not resolve: no follow-on findings then)."""
-        return any(fld.name == name for fld in self.decl.fields)
+        """The author wrote the field (even if its value did not resolve, or its line had a syntax error: no
+        follow-on findings then)."""
+        return any(fld.name == name for fld in self.decl.fields) or name in self.decl.broken
 
     def written(self, name: str) -> int:
         """How many values the author wrote for a field (resolved or not)."""

@@ -222,7 +222,7 @@ class TypeChecker:
                     if err.diagnostic is not None:
                         self.report(err.diagnostic)
         for fspec in spec.fields:
-            if fspec.required and fspec.name not in seen:
+            if fspec.required and fspec.name not in seen and fspec.name not in decl.broken:
                 self.report(_diag(
                     "T002", f"`{decl.kind}` needs a `{fspec.name}` field", decl.header_span,
                     label=f"no `{fspec.name}`", help=f"add `{fspec.name} ...`: {fspec.doc}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from lark import Token
@@ -321,10 +321,14 @@ class _Parse:
     def parse_chunk(self, chunk: _Chunk) -> Any | None:
         parser = self.parser
         tokens = chunk.tokens
+        self._dropped: list[str] = []  # the fields of the statements recovery drops from this chunk
         while tokens and not self.stopped:
             self.work += len(tokens)
             try:
-                return parser.parse(cast(LexerThread, _TokenFeed(tokens)), "chunk")  # it reads only `lex`
+                result = parser.parse(cast(LexerThread, _TokenFeed(tokens)), "chunk")  # it reads only `lex`
+                if self._dropped and isinstance(result, ast.Decl):
+                    result = replace(result, broken=tuple(dict.fromkeys(self._dropped)))
+                return result
             except UnexpectedToken as err:
                 if self.work > MAX_PARSE_WORK:
                     # Each recovery parses the chunk again: a declaration of many broken statements
@@ -388,6 +392,9 @@ class _Parse:
                     while end < len(tokens) and not self._boundary(tokens, end):
                         end += 1
                     break
+        first = next((t for t in tokens[max(start, opener + 1):end] if t.type != "_NL"), None)
+        if first is not None and first.type == "NAME":
+            self._dropped.append(str(first))
         keep = self._unmatched_braces(tokens[start:end + 1], bad)
         if end < len(tokens) and tokens[end].type == "_NL" and keep:
             keep.append(tokens[end])
