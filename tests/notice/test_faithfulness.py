@@ -309,3 +309,22 @@ controller acme "Acme Ltd" {
     model = check_text(text, "p.policy").models["p.policy"]
     said = [s.text for _, s in compose(model).statements() if s.text.startswith("Information Commissioner")]
     assert said == ["Information Commissioner's Office (United Kingdom): https://ico.org.uk/concerns/"]
+
+
+def test_how_opt_out_signals_are_handled_is_the_law_not_a_promise() -> None:
+    model = _policy_with("""
+recipient adnet "Ad network" {
+  role controller
+  sells no
+  shares yes
+}
+purpose ads "Advertising" {
+  uses contact
+  kind marketing.targeted_advertising
+  shares_with adnet
+}
+""", "ccpa")
+    said = [s for _, s in compose(model).statements() if "preference signal" in s.text]
+    assert said, "the CCPA section quotes the law on opt-out preference signals"
+    assert all(s.kind == "law" for s in said), [(s.kind, s.text) for s in said if s.kind != "law"]
+    assert not any(s.text.startswith("We treat") for s in said)
