@@ -770,18 +770,28 @@ def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
         items.append(st("fact", [*joined([entity_ref("decision", d) for d in purpose.decisions]), Words(" (see "),
                                  see("automated_decisions"), Words(")")],
                         [back(purpose, "automated_decisions")], "Automated decisions"))
-    if purpose.direct_marketing:
+    if purpose.is_direct_marketing:
+        # the same predicate as the right it gives (Art 21(2)): `direct_marketing yes`, or a kind the
+        # taxonomy marks as direct marketing; from the kind, it is the taxonomy's derivation
+        said = _direct_marketing_backing(purpose)
         marketing = c.model.offered("object_direct_marketing")
         if marketing is not None and not marketing.excluded:
             items.append(st("derived", ["This is direct marketing: you can object to it at any time, and we must "
                                         "then stop."],
-                            [back(purpose, "direct_marketing"),
-                             back_span("right:object_direct_marketing", marketing.right.span)]))
+                            [*said, back_span("right:object_direct_marketing", marketing.right.span)]))
         else:
-            items.append(st("fact", ["This is direct marketing."], [back(purpose, "direct_marketing")]))
+            items.append(st("fact" if purpose.direct_marketing else "derived", ["This is direct marketing."], said))
     if purpose.subjects:
         items.append(st("fact", [and_join(list(purpose.subjects))], [back(purpose, "subjects")], "Whose data"))
     return items
+
+
+def _direct_marketing_backing(purpose: Purpose) -> list[Backing]:
+    """What says a purpose is direct marketing: its `direct_marketing yes`, else its kinds that the taxonomy marks."""
+    if purpose.direct_marketing:
+        return [back(purpose, "direct_marketing")]
+    return [back(purpose, "kind"), *(back_span(f"{k.decl.kind}:{k.key}", k.span)
+                                     for k in purpose.kinds if k.direct_marketing)]
 
 
 def _purpose_groups(c: Composer, purposes: list[Purpose]) -> list[Group]:

@@ -328,3 +328,21 @@ purpose ads "Advertising" {
     assert said, "the CCPA section quotes the law on opt-out preference signals"
     assert all(s.kind == "law" for s in said), [(s.kind, s.text) for s in said if s.kind != "law"]
     assert not any(s.text.startswith("We treat") for s in said)
+
+
+def test_a_purpose_that_is_direct_marketing_by_its_kind_says_so_where_its_right_does() -> None:
+    model = _policy_with("""
+purpose news "Newsletter" {
+  uses contact
+  kind marketing.email
+  basis consent
+}
+""")
+    statements = [s for _, s in compose(model).statements()]
+    scope = [s for s in statements if s.text.startswith("This right applies to the data we use for")
+             and any(b.fact == "purpose:news:kind" for b in s.backing)]
+    assert scope, "the Art 21(2) right is offered for the newsletter"
+    said = [s for s in statements if s.text.startswith("This is direct marketing")]
+    assert len(said) == 1 and said[0].kind == "derived", said
+    facts = {b.fact for b in said[0].backing}
+    assert "purpose:news:kind" in facts and "purpose:news:direct_marketing" not in facts, facts
