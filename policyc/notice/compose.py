@@ -189,9 +189,38 @@ def back_span(fact: str, span: Span) -> Backing:
 
 
 def st(kind: Kind, parts: Iterable[Part | str], backing: Iterable[Backing], label: str = "") -> Statement:
-    shown = tuple(Words(p) if isinstance(p, str) else p for p in parts)
+    shown = _one_full_stop([Words(p) if isinstance(p, str) else p for p in parts])
     return Statement(kind, tuple(p for p in shown if not (isinstance(p, Words) and not p.text)),
                      tuple(dict.fromkeys(backing)), label)
+
+
+# A sentence's closing full stop right after words that end in one ("Acme, Inc." + "."): not an
+# ellipsis (no third dot), and only at the end of a sentence (before a space, a closing mark or the end).
+_DOUBLE_STOP = re.compile(r"(?<=[^.]\.)\.(?=$|[\s)”\"'])")
+
+
+def _ends_in_full_stop(part: Part) -> bool:
+    """The part as shown ends in a full stop (a quoted reference ends in its closing quote)."""
+    if isinstance(part, See):
+        return not part.quoted and part.title.endswith(".")
+    if isinstance(part, Markdown):
+        return part.text.rstrip().rstrip("*_").endswith(".")
+    return part.text.endswith(".")
+
+
+def _one_full_stop(parts: list[Part]) -> list[Part]:
+    """The parts with no sentence ending in two full stops: where our words close a sentence whose last
+    words (a name, an author's text) end in a full stop already, that full stop closes it."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, Words):
+            text = _DOUBLE_STOP.sub("", part.text)
+            if text.startswith(".") and not text.startswith("..") and out and _ends_in_full_stop(out[-1]):
+                text = text[1:]
+            if text != part.text:
+                part = Words(text)
+        out.append(part)
+    return out
 
 
 def not_stated(entity: Entity, label: str = "") -> Statement:

@@ -130,6 +130,7 @@ DEFECTS = [
     r"You can stop direct marketing at any time",
     r"object to our use of your data by contacting us",
     r"withdraw it at any time by contacting us",
+    r"(?<!\.)\.\.(?!\.)",  # two full stops: a sentence closed after words that close it already
     r"\. [a-z]",  # lower-case text glued after a full stop
 ]
 
@@ -346,3 +347,32 @@ purpose news "Newsletter" {
     assert len(said) == 1 and said[0].kind == "derived", said
     facts = {b.fact for b in said[0].backing}
     assert "purpose:news:kind" in facts and "purpose:news:direct_marketing" not in facts, facts
+
+
+def test_a_name_that_ends_in_a_full_stop_ends_the_sentence_once() -> None:
+    model = check_text("""
+policy "Notice" {
+  controller acme
+  jurisdictions uk_gdpr, ccpa
+}
+controller acme "Sunset Threads, Inc." {
+  email "privacy@acme.example"
+}
+data contact "Contact details" {
+  category contact
+  source subject
+}
+recipient adnet "Ads Co., Inc." {
+  role controller
+  sells yes
+}
+purpose ads "Advertising" {
+  uses contact
+  basis consent
+  shares_with adnet
+}
+""", "p.policy").models["p.policy"]
+    texts = [s.text for _, s in compose(model).statements()]
+    assert "In this notice “we”, “us” and “our” mean Sunset Threads, Inc." in texts
+    assert "We sell personal information to Ads Co., Inc." in texts
+    assert not [t for t in texts if re.search(DEFECTS[-2], t)]
