@@ -48,6 +48,7 @@ from policyc.notice.english import (
     retention_text,
     words,
 )
+from policyc.notice.requirements import GDPR
 from policyc.notice.statements import (
     Backing,
     Block,
@@ -103,10 +104,21 @@ SUBSECTIONS: dict[str, tuple[str, str]] = {
 
 NOT_STATED = "Not stated"
 
+# The headings of standard sections that differ in a notice under no law of the GDPR family.
+_NOT_GDPR_TITLES = {"purposes": "Why we use your data"}
+
 _ROLES = {
     "processor": "Service provider acting on our instructions",
     "controller": "Independent organisation (a controller in its own right)",
     "joint_controller": "Joint controller with us",
+    "public_authority": "Public authority",
+}
+# The roles in words that are not GDPR terms, for a notice under no GDPR law. The policy does not
+# say which CCPA term (service provider, contractor, third party) a recipient is, so none is used.
+_NEUTRAL_ROLES = {
+    "processor": "Organisation acting on our instructions",
+    "controller": "Independent organisation that decides for itself how it uses the data",
+    "joint_controller": "Organisation that decides with us why and how the data is used",
     "public_authority": "Public authority",
 }
 _SOURCES = {
@@ -294,6 +306,13 @@ class Composer:
     def policy_laws(self) -> set[str]:
         return {law.key for law in self.model.laws}
 
+    @property
+    def gdpr(self) -> bool:
+        """A law of the GDPR family is in force (or the policy names no law, and every law's words apply):
+        only then does the notice speak of legal bases, controllers and processors and cite GDPR articles."""
+        laws = self.policy_laws
+        return not laws or bool(laws & set(GDPR))
+
     def provisions(self, topic: str, laws: Iterable[str] | None = None) -> list[Provision]:
         wanted = set(laws) if laws is not None else None
         effective = self.model.policy.effective if self.model.policy is not None else None
@@ -320,7 +339,7 @@ def compose(model: Model, source: str = "", stem: str = "", history: dict[str, o
         "security": _security, "children": _children, "changes": _changes, "complaints": _complaints,
     }
     built = {key: builders[key](c) for key, _, _ in STANDARD_SECTIONS}
-    sections = _arrange(model, built)
+    sections = _arrange(model, built, {} if c.gdpr else _NOT_GDPR_TITLES)
     _resolve_references(sections)
     controller = model.controller
     meta: list[Statement] = []
@@ -348,8 +367,9 @@ def compose(model: Model, source: str = "", stem: str = "", history: dict[str, o
     )
 
 
-def _arrange(model: Model, built: dict[str, list[Block]]) -> list[Section]:
-    """The standard sections that have something to say, with the author's sections after their `after`."""
+def _arrange(model: Model, built: dict[str, list[Block]], titles: dict[str, str]) -> list[Section]:
+    """The standard sections that have something to say, with the author's sections after their `after`
+    (`titles`: the headings that differ from the standard ones)."""
     author_after: dict[str, list[Section]] = {}
     used: set[str] = {sid for _, sid, _ in STANDARD_SECTIONS}
     keys = {k for k, _, _ in STANDARD_SECTIONS}
@@ -365,7 +385,7 @@ def _arrange(model: Model, built: dict[str, list[Block]]) -> list[Section]:
     order: list[Section] = []
     for key, section_id, title in STANDARD_SECTIONS:
         if built[key]:
-            order.append(Section(key, section_id, title, built[key]))
+            order.append(Section(key, section_id, titles.get(key, title), built[key]))
         order.extend(author_after.get(key, []))
     order.extend(author_after.get("end", []))
     for section, title in zip(order, dedupe([s.title for s in order]), strict=True):
@@ -562,7 +582,8 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.trading_as:
             parts.append(Words(f", trading as {and_join(list(controller.trading_as))},"))
             backing.append(back(controller, "trading_as"))
-        parts.append(Words(" is the controller of your personal data: it decides why and how your data is used."))
+        parts.append(Words(" is the controller of your personal data: it decides why and how your data is used."
+                           if c.gdpr else " decides why and how your personal information is used."))
         if model.policy is not None:
             backing.append(back(model.policy, "controller"))
         blocks: list[Block] = [Paragraph([
@@ -672,12 +693,12 @@ def _data_facts(c: Composer, data: Data) -> list[Statement]:
     if data.categories:
         items.append(st("fact", [and_join([title_of(k) for k in data.categories])], [back(data, "category")],
                         "Kind of data"))
-    if data.is_special:
+    if data.is_special and c.gdpr:  # under the CCPA alone, its section names sensitive personal information
         special = [title_of(k) for k in data.special]
         backing = [back(data, "special")] if data.special else [back(data, "category")]
         text = "This is special category data" + (f" ({and_join(special)})" if special else "")
         items.append(st("derived", [text + ", which the law protects more strictly."], backing))
-    if data.is_criminal:
+    if data.is_criminal and c.gdpr:
         backing = [back(data, "criminal")] if data.criminal else [back(data, "category")]
         items.append(st("derived", ["This includes data about criminal convictions or offences, which the law "
                                     "protects more strictly."], backing))
@@ -765,10 +786,12 @@ def _purpose_table(c: Composer, purposes: list[Purpose]) -> Table:
                     + [b for u in purpose.conditions for b in _basis_backing(purpose, u, "condition")])
                  if uses else not_stated(purpose))
         rows.append(Row(st("fact", [title_of(purpose)], [back(purpose)]),
-                        [data, bases, _retention_statement(c, purpose), _recipients_cell(c, purpose)],
+                        [data, *([bases] if c.gdpr else []), _retention_statement(c, purpose),
+                         _recipients_cell(c, purpose)],
                         anchor("purpose", purpose.key)))
     return Table("purposes-table", "Our purposes at a glance",
-                 ["Purpose", "Data we use", "Legal basis", "How long we keep it", "Shared with"], rows)
+                 ["Purpose", "Data we use", *(["Legal basis"] if c.gdpr else []), "How long we keep it",
+                  "Shared with"], rows)
 
 
 def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
@@ -780,7 +803,7 @@ def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
                         "Data we use"))
     else:
         items.append(not_stated(purpose, "Data we use"))
-    if not purpose.as_processor:
+    if not purpose.as_processor and c.gdpr:  # a legal basis is a GDPR concept (Art 6, Art 9, Art 10)
         for use in purpose.bases:
             items.append(st("fact", _basis_parts(use), _basis_backing(purpose, use, "basis"), "Legal basis"))
         if not purpose.bases:
@@ -839,13 +862,16 @@ def _purposes(c: Composer) -> list[Block]:
     purposes = c.model.controller_purposes
     if not purposes:
         return []
+    basis = "on what legal basis, " if c.gdpr else ""
     out: list[Block] = [
-        Paragraph([st("guide", ["The table sums up why we use your data, on what legal basis, how long we keep it "
-                                "and who receives it. Each purpose is explained below it."],
+        Paragraph([st("guide", [f"The table sums up why we use your data, {basis}how long we keep it and who "
+                                "receives it. Each purpose is explained below it."],
                       [back(p) for p in purposes])]),
         _purpose_table(c, purposes),
         *_purpose_groups(c, purposes),
     ]
+    if not c.gdpr:
+        return out  # legal bases and legitimate interests are GDPR concepts (Art 6)
     policy = c.model.policy
     if policy is not None and policy.bases:
         listed: list[Part] = [Words("The legal bases we rely on: ")]
@@ -878,8 +904,9 @@ def _processor(c: Composer) -> list[Block]:
     purposes = [p for p in c.model.purposes if p.as_processor]
     if not purposes:
         return []
+    processor = ", as its processor" if c.gdpr else ""
     out: list[Block] = [Paragraph([st("derived", [
-        "For the activities below we act on behalf of another organisation, as its processor: that organisation "
+        f"For the activities below we act on behalf of another organisation{processor}: that organisation "
         "decides why and how the data is used, and its own privacy notice applies."],
         [back(p, "role") for p in purposes])])]
     out += c.provision_prose("processor", 2)
@@ -893,7 +920,8 @@ def _processor(c: Composer) -> list[Block]:
 def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
     model = c.model
     items: list[Statement] = []
-    roles = [_ROLES[r] for r in recipient.roles if r in _ROLES]
+    names = _ROLES if c.gdpr else _NEUTRAL_ROLES
+    roles = [names[r] for r in recipient.roles if r in names]
     if roles:
         hedged = " or ".join([roles[0], *(lcfirst(r) for r in roles[1:])])
         items.append(st("fact", [hedged + (", depending on the service" if len(roles) > 1 else "")],

@@ -376,3 +376,46 @@ purpose ads "Advertising" {
     assert "In this notice “we”, “us” and “our” mean Sunset Threads, Inc." in texts
     assert "We sell personal information to Ads Co., Inc." in texts
     assert not [t for t in texts if re.search(DEFECTS[-2], t)]
+
+
+_GDPR_WORDS = ("legal basis", "Legal basis", "Article", "controller", "processor", "special category data",
+               "legitimate interests")
+
+
+@pytest.mark.parametrize("laws", ["ccpa", "uk_gdpr, ccpa"])
+def test_a_notice_under_no_gdpr_law_publishes_no_gdpr_concept(laws: str) -> None:
+    from policyc.backends import BACKENDS, BuildContext
+
+    model = _policy_with("""
+data health "Health information" {
+  category health
+  source subject
+}
+recipient pay "Payments" {
+  role processor
+}
+recipient partner "Partner" {
+  role controller
+}
+purpose orders "Orders" {
+  uses contact, health
+  basis contract
+  condition explicit_consent
+  shares_with pay, partner
+}
+purpose fraud "Fraud checks" {
+  uses contact
+  basis legitimate_interests "stopping fraud"
+  shares_with none
+}
+""", laws)
+    published = str(BACKENDS["md"].render(model, BuildContext(stem="privacy", source="p.policy")))
+    found = [w for w in _GDPR_WORDS if w in published]
+    if laws == "ccpa":
+        assert not found, found
+        assert "## Why we use your data\n" in published
+        assert "Acme Ltd decides why and how your personal information is used." in published
+        assert "| Purpose | Data we use | How long we keep it | Shared with |" in published
+    else:  # the same policy under the UK GDPR says all of it
+        assert set(_GDPR_WORDS) - {"processor"} <= set(found), found
+        assert "## Why we use your data and our legal basis" in published
