@@ -34,6 +34,7 @@ from policyc.model import (
     Recipient,
     RetentionRule,
     Source,
+    Transfer,
 )
 from policyc.notice import ccpa
 from policyc.notice.english import (
@@ -1030,8 +1031,14 @@ def _transfers(c: Composer) -> list[Block]:
         elif transfer.safeguards:
             cells.append(st("fact", [and_join([title_of(s) for s in transfer.safeguards])],
                             [back(recipient, "safeguard")]))
-            cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")])
-                         if recipient.safeguard_copy else not_stated(recipient))
+            if recipient.safeguard_copy:
+                cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")]))
+            elif _no_copy(transfer):
+                cells.append(st("derived", ["Not applicable"], [
+                    back(recipient, "safeguard"),
+                    *(back_span(f"safeguard:{g.key}", g.span) for g in transfer.safeguards)]))
+            else:
+                cells.append(not_stated(recipient))
         else:
             cells.append(not_stated(recipient))
             cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")])
@@ -1055,9 +1062,20 @@ def _transfers(c: Composer) -> list[Block]:
     if any(t.adequacy is not None for t in model.transfers):
         out += c.provision_prose("adequacy", 2, {t.law for t in model.transfers if t.adequacy is not None})
     if any(t.adequacy is None and t.safeguards for t in model.transfers):
-        protected = {t.law for t in model.transfers if t.adequacy is None} & transfer_laws
-        out += c.provision_prose("safeguards", 2, protected)
+        # Art 46 for the transfers that are not covered by derogations alone, Art 49 for those that use one
+        safeguarded = {t.law for t in model.transfers
+                       if t.adequacy is None and not (t.safeguards and all(s.derogation for s in t.safeguards))}
+        out += c.provision_prose("safeguards", 2, safeguarded & transfer_laws)
+        derogated = {t.law for t in model.transfers
+                     if t.adequacy is None and any(s.derogation for s in t.safeguards)}
+        out += c.provision_prose("derogations", 2, derogated & transfer_laws)
     return out
+
+
+def _no_copy(transfer: Transfer) -> bool:
+    """The transfer rests only on Art 49 derogations that have no safeguards to copy (all but the
+    compelling legitimate interests of its second subparagraph, Art 13(1)(f))."""
+    return all(s.derogation and not s.copy_required for s in transfer.safeguards)
 
 
 # --- Retention --------------------------------------------------------------------------------

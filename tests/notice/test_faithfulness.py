@@ -419,3 +419,44 @@ purpose fraud "Fraud checks" {
     else:  # the same policy under the UK GDPR says all of it
         assert set(_GDPR_WORDS) - {"processor"} <= set(found), found
         assert "## Why we use your data and our legal basis" in published
+
+
+def _transfer_to(safeguards: str) -> tuple[list[str], list[str]]:
+    """The transfer table's copy cells and the law quoted, for a transfer to the US on `safeguards`."""
+    model = _policy_with(f"""
+recipient courier "Courier" {{
+  role controller
+  country US
+  safeguard {safeguards}
+}}
+purpose deliver "Delivering orders" {{
+  uses contact
+  basis contract
+  shares_with courier
+}}
+""", "gdpr")
+    notice = compose(model)
+    section = next(s for s in notice.sections if s.key == "transfers")
+    table = next(b for b in section.blocks if getattr(b, "id", "") == "transfers-table")
+    copies = [row.cells[-1].text for row in table.rows if row.cells[-1] is not None]  # type: ignore[union-attr]
+    law = [" ".join(s.text.split()) for _, s in notice.statements() if s.kind == "law"]
+    return copies, law
+
+
+ART_46 = "allows personal data to be sent there with appropriate safeguards"
+ART_49 = "allows it only in the specific situations that Article 49 lists"
+
+
+def test_a_transfer_on_a_derogation_quotes_art_49_and_asks_for_no_copy() -> None:
+    copies, law = _transfer_to("derogation_contract")
+    assert copies == ["Not applicable"]
+    assert any(ART_49 in t for t in law) and not any(ART_46 in t for t in law)
+    assert not any("only with appropriate safeguards" in t for t in law)
+    copies, law = _transfer_to("eu_scc")
+    assert copies == ["Not stated"]
+    assert any(ART_46 in t for t in law) and not any(ART_49 in t for t in law)
+    copies, law = _transfer_to("eu_scc, derogation_explicit_consent")
+    assert copies == ["Not stated"]
+    assert any(ART_46 in t for t in law) and any(ART_49 in t for t in law)
+    copies, _ = _transfer_to("derogation_compelling_interests")  # its suitable safeguards: Art 13(1)(f)
+    assert copies == ["Not stated"]
