@@ -95,8 +95,8 @@ AUTHORITY_SECTORS = ("public_bodies", "private_bodies")
 REQUIRES = ("interest", "law_citation", "explicit", "withdrawal")
 # What a `provision` of the standard library is about: the point of law a notice quotes it for.
 PROVISION_TOPICS = (
-    "complain", "processor", "withdraw", "object", "direct_marketing", "adequacy", "safeguards", "automated_decisions",
-    "ccpa_agent", "ccpa_signals", "ccpa_verify", "ccpa_non_discrimination", "ccpa_minors", "ccpa_categories",
+    "complain", "processor", "withdraw", "object", "direct_marketing", "adequacy", "safeguards", "derogations",
+    "automated_decisions", "ccpa_agent", "ccpa_signals", "ccpa_verify", "ccpa_non_discrimination", "ccpa_minors", "ccpa_categories",
     "ccpa_sensitive",
 )
 DURATION_UNITS = {

@@ -80,13 +80,8 @@ def section(c: Composer) -> list[Block]:
                                                   Words(".")], [b for s in channels for b in s.backing])]))
     for topic in ("ccpa_verify", "ccpa_agent"):
         requests += c.provision_prose(topic, 3, ["ccpa"])
-    selling = [r for r in model.recipients if r.sells or r.shares]
-    if selling or policy.sells or policy.shares:
-        backing = [n.back(r, "sells" if r.sells else "shares") for r in selling]
-        backing += [n.back(policy, k) for k in ("sells", "shares") if getattr(policy, k)]
-        requests.append(Paragraph([n.st("derived", [
-            "We treat an opt-out preference signal sent by your browser, such as Global Privacy Control, as a "
-            "request to opt out of the sale and sharing of your personal information."], backing)]))
+    # How the business handles opt-out preference signals is the law's duty, not a fact of the policy
+    # (the language has no field for it): the law's words say it, not a promise in our voice.
     requests += c.provision_prose("ccpa_signals", 3, ["ccpa"])
     requests += c.provision_prose("ccpa_non_discrimination", 3, ["ccpa"])
     if requests:

@@ -34,6 +34,7 @@ from policyc.model import (
     Recipient,
     RetentionRule,
     Source,
+    Transfer,
 )
 from policyc.notice import ccpa
 from policyc.notice.english import (
@@ -48,6 +49,7 @@ from policyc.notice.english import (
     retention_text,
     words,
 )
+from policyc.notice.requirements import GDPR
 from policyc.notice.statements import (
     Backing,
     Block,
@@ -103,10 +105,21 @@ SUBSECTIONS: dict[str, tuple[str, str]] = {
 
 NOT_STATED = "Not stated"
 
+# The headings of standard sections that differ in a notice under no law of the GDPR family.
+_NOT_GDPR_TITLES = {"purposes": "Why we use your data"}
+
 _ROLES = {
     "processor": "Service provider acting on our instructions",
     "controller": "Independent organisation (a controller in its own right)",
     "joint_controller": "Joint controller with us",
+    "public_authority": "Public authority",
+}
+# The roles in words that are not GDPR terms, for a notice under no GDPR law. The policy does not
+# say which CCPA term (service provider, contractor, third party) a recipient is, so none is used.
+_NEUTRAL_ROLES = {
+    "processor": "Organisation acting on our instructions",
+    "controller": "Independent organisation that decides for itself how it uses the data",
+    "joint_controller": "Organisation that decides with us why and how the data is used",
     "public_authority": "Public authority",
 }
 _SOURCES = {
@@ -189,9 +202,38 @@ def back_span(fact: str, span: Span) -> Backing:
 
 
 def st(kind: Kind, parts: Iterable[Part | str], backing: Iterable[Backing], label: str = "") -> Statement:
-    shown = tuple(Words(p) if isinstance(p, str) else p for p in parts)
+    shown = _one_full_stop([Words(p) if isinstance(p, str) else p for p in parts])
     return Statement(kind, tuple(p for p in shown if not (isinstance(p, Words) and not p.text)),
                      tuple(dict.fromkeys(backing)), label)
+
+
+# A sentence's closing full stop right after words that end in one ("Acme, Inc." + "."): not an
+# ellipsis (no third dot), and only at the end of a sentence (before a space, a closing mark or the end).
+_DOUBLE_STOP = re.compile(r"(?<=[^.]\.)\.(?=$|[\s)”\"'])")
+
+
+def _ends_in_full_stop(part: Part) -> bool:
+    """The part as shown ends in a full stop (a quoted reference ends in its closing quote)."""
+    if isinstance(part, See):
+        return not part.quoted and part.title.endswith(".")
+    if isinstance(part, Markdown):
+        return part.text.rstrip().rstrip("*_").endswith(".")
+    return part.text.endswith(".")
+
+
+def _one_full_stop(parts: list[Part]) -> list[Part]:
+    """The parts with no sentence ending in two full stops: where our words close a sentence whose last
+    words (a name, an author's text) end in a full stop already, that full stop closes it."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, Words):
+            text = _DOUBLE_STOP.sub("", part.text)
+            if text.startswith(".") and not text.startswith("..") and out and _ends_in_full_stop(out[-1]):
+                text = text[1:]
+            if text != part.text:
+                part = Words(text)
+        out.append(part)
+    return out
 
 
 def not_stated(entity: Entity, label: str = "") -> Statement:
@@ -265,6 +307,13 @@ class Composer:
     def policy_laws(self) -> set[str]:
         return {law.key for law in self.model.laws}
 
+    @property
+    def gdpr(self) -> bool:
+        """A law of the GDPR family is in force (or the policy names no law, and every law's words apply):
+        only then does the notice speak of legal bases, controllers and processors and cite GDPR articles."""
+        laws = self.policy_laws
+        return not laws or bool(laws & set(GDPR))
+
     def provisions(self, topic: str, laws: Iterable[str] | None = None) -> list[Provision]:
         wanted = set(laws) if laws is not None else None
         effective = self.model.policy.effective if self.model.policy is not None else None
@@ -291,7 +340,7 @@ def compose(model: Model, source: str = "", stem: str = "", history: dict[str, o
         "security": _security, "children": _children, "changes": _changes, "complaints": _complaints,
     }
     built = {key: builders[key](c) for key, _, _ in STANDARD_SECTIONS}
-    sections = _arrange(model, built)
+    sections = _arrange(model, built, {} if c.gdpr else _NOT_GDPR_TITLES)
     _resolve_references(sections)
     controller = model.controller
     meta: list[Statement] = []
@@ -319,8 +368,9 @@ def compose(model: Model, source: str = "", stem: str = "", history: dict[str, o
     )
 
 
-def _arrange(model: Model, built: dict[str, list[Block]]) -> list[Section]:
-    """The standard sections that have something to say, with the author's sections after their `after`."""
+def _arrange(model: Model, built: dict[str, list[Block]], titles: dict[str, str]) -> list[Section]:
+    """The standard sections that have something to say, with the author's sections after their `after`
+    (`titles`: the headings that differ from the standard ones)."""
     author_after: dict[str, list[Section]] = {}
     used: set[str] = {sid for _, sid, _ in STANDARD_SECTIONS}
     keys = {k for k, _, _ in STANDARD_SECTIONS}
@@ -336,7 +386,7 @@ def _arrange(model: Model, built: dict[str, list[Block]]) -> list[Section]:
     order: list[Section] = []
     for key, section_id, title in STANDARD_SECTIONS:
         if built[key]:
-            order.append(Section(key, section_id, title, built[key]))
+            order.append(Section(key, section_id, titles.get(key, title), built[key]))
         order.extend(author_after.get(key, []))
     order.extend(author_after.get("end", []))
     for section, title in zip(order, dedupe([s.title for s in order]), strict=True):
@@ -533,7 +583,8 @@ def _controllers(c: Composer) -> list[Block]:
         if controller.trading_as:
             parts.append(Words(f", trading as {and_join(list(controller.trading_as))},"))
             backing.append(back(controller, "trading_as"))
-        parts.append(Words(" is the controller of your personal data: it decides why and how your data is used."))
+        parts.append(Words(" is the controller of your personal data: it decides why and how your data is used."
+                           if c.gdpr else " decides why and how your personal information is used."))
         if model.policy is not None:
             backing.append(back(model.policy, "controller"))
         blocks: list[Block] = [Paragraph([
@@ -643,12 +694,12 @@ def _data_facts(c: Composer, data: Data) -> list[Statement]:
     if data.categories:
         items.append(st("fact", [and_join([title_of(k) for k in data.categories])], [back(data, "category")],
                         "Kind of data"))
-    if data.is_special:
+    if data.is_special and c.gdpr:  # under the CCPA alone, its section names sensitive personal information
         special = [title_of(k) for k in data.special]
         backing = [back(data, "special")] if data.special else [back(data, "category")]
         text = "This is special category data" + (f" ({and_join(special)})" if special else "")
         items.append(st("derived", [text + ", which the law protects more strictly."], backing))
-    if data.is_criminal:
+    if data.is_criminal and c.gdpr:
         backing = [back(data, "criminal")] if data.criminal else [back(data, "category")]
         items.append(st("derived", ["This includes data about criminal convictions or offences, which the law "
                                     "protects more strictly."], backing))
@@ -736,10 +787,12 @@ def _purpose_table(c: Composer, purposes: list[Purpose]) -> Table:
                     + [b for u in purpose.conditions for b in _basis_backing(purpose, u, "condition")])
                  if uses else not_stated(purpose))
         rows.append(Row(st("fact", [title_of(purpose)], [back(purpose)]),
-                        [data, bases, _retention_statement(c, purpose), _recipients_cell(c, purpose)],
+                        [data, *([bases] if c.gdpr else []), _retention_statement(c, purpose),
+                         _recipients_cell(c, purpose)],
                         anchor("purpose", purpose.key)))
     return Table("purposes-table", "Our purposes at a glance",
-                 ["Purpose", "Data we use", "Legal basis", "How long we keep it", "Shared with"], rows)
+                 ["Purpose", "Data we use", *(["Legal basis"] if c.gdpr else []), "How long we keep it",
+                  "Shared with"], rows)
 
 
 def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
@@ -751,7 +804,7 @@ def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
                         "Data we use"))
     else:
         items.append(not_stated(purpose, "Data we use"))
-    if not purpose.as_processor:
+    if not purpose.as_processor and c.gdpr:  # a legal basis is a GDPR concept (Art 6, Art 9, Art 10)
         for use in purpose.bases:
             items.append(st("fact", _basis_parts(use), _basis_backing(purpose, use, "basis"), "Legal basis"))
         if not purpose.bases:
@@ -770,18 +823,28 @@ def _purpose_facts(c: Composer, purpose: Purpose) -> list[Statement]:
         items.append(st("fact", [*joined([entity_ref("decision", d) for d in purpose.decisions]), Words(" (see "),
                                  see("automated_decisions"), Words(")")],
                         [back(purpose, "automated_decisions")], "Automated decisions"))
-    if purpose.direct_marketing:
+    if purpose.is_direct_marketing:
+        # the same predicate as the right it gives (Art 21(2)): `direct_marketing yes`, or a kind the
+        # taxonomy marks as direct marketing; from the kind, it is the taxonomy's derivation
+        said = _direct_marketing_backing(purpose)
         marketing = c.model.offered("object_direct_marketing")
         if marketing is not None and not marketing.excluded:
             items.append(st("derived", ["This is direct marketing: you can object to it at any time, and we must "
                                         "then stop."],
-                            [back(purpose, "direct_marketing"),
-                             back_span("right:object_direct_marketing", marketing.right.span)]))
+                            [*said, back_span("right:object_direct_marketing", marketing.right.span)]))
         else:
-            items.append(st("fact", ["This is direct marketing."], [back(purpose, "direct_marketing")]))
+            items.append(st("fact" if purpose.direct_marketing else "derived", ["This is direct marketing."], said))
     if purpose.subjects:
         items.append(st("fact", [and_join(list(purpose.subjects))], [back(purpose, "subjects")], "Whose data"))
     return items
+
+
+def _direct_marketing_backing(purpose: Purpose) -> list[Backing]:
+    """What says a purpose is direct marketing: its `direct_marketing yes`, else its kinds that the taxonomy marks."""
+    if purpose.direct_marketing:
+        return [back(purpose, "direct_marketing")]
+    return [back(purpose, "kind"), *(back_span(f"{k.decl.kind}:{k.key}", k.span)
+                                     for k in purpose.kinds if k.direct_marketing)]
 
 
 def _purpose_groups(c: Composer, purposes: list[Purpose]) -> list[Group]:
@@ -800,13 +863,16 @@ def _purposes(c: Composer) -> list[Block]:
     purposes = c.model.controller_purposes
     if not purposes:
         return []
+    basis = "on what legal basis, " if c.gdpr else ""
     out: list[Block] = [
-        Paragraph([st("guide", ["The table sums up why we use your data, on what legal basis, how long we keep it "
-                                "and who receives it. Each purpose is explained below it."],
+        Paragraph([st("guide", [f"The table sums up why we use your data, {basis}how long we keep it and who "
+                                "receives it. Each purpose is explained below it."],
                       [back(p) for p in purposes])]),
         _purpose_table(c, purposes),
         *_purpose_groups(c, purposes),
     ]
+    if not c.gdpr:
+        return out  # legal bases and legitimate interests are GDPR concepts (Art 6)
     policy = c.model.policy
     if policy is not None and policy.bases:
         listed: list[Part] = [Words("The legal bases we rely on: ")]
@@ -839,8 +905,9 @@ def _processor(c: Composer) -> list[Block]:
     purposes = [p for p in c.model.purposes if p.as_processor]
     if not purposes:
         return []
+    processor = ", as its processor" if c.gdpr else ""
     out: list[Block] = [Paragraph([st("derived", [
-        "For the activities below we act on behalf of another organisation, as its processor: that organisation "
+        f"For the activities below we act on behalf of another organisation{processor}: that organisation "
         "decides why and how the data is used, and its own privacy notice applies."],
         [back(p, "role") for p in purposes])])]
     out += c.provision_prose("processor", 2)
@@ -854,7 +921,8 @@ def _processor(c: Composer) -> list[Block]:
 def _recipient_facts(c: Composer, recipient: Recipient) -> list[Statement]:
     model = c.model
     items: list[Statement] = []
-    roles = [_ROLES[r] for r in recipient.roles if r in _ROLES]
+    names = _ROLES if c.gdpr else _NEUTRAL_ROLES
+    roles = [names[r] for r in recipient.roles if r in names]
     if roles:
         hedged = " or ".join([roles[0], *(lcfirst(r) for r in roles[1:])])
         items.append(st("fact", [hedged + (", depending on the service" if len(roles) > 1 else "")],
@@ -963,8 +1031,14 @@ def _transfers(c: Composer) -> list[Block]:
         elif transfer.safeguards:
             cells.append(st("fact", [and_join([title_of(s) for s in transfer.safeguards])],
                             [back(recipient, "safeguard")]))
-            cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")])
-                         if recipient.safeguard_copy else not_stated(recipient))
+            if recipient.safeguard_copy:
+                cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")]))
+            elif _no_copy(transfer):
+                cells.append(st("derived", ["Not applicable"], [
+                    back(recipient, "safeguard"),
+                    *(back_span(f"safeguard:{g.key}", g.span) for g in transfer.safeguards)]))
+            else:
+                cells.append(not_stated(recipient))
         else:
             cells.append(not_stated(recipient))
             cells.append(st("fact", [Markdown(recipient.safeguard_copy)], [back(recipient, "safeguard_copy")])
@@ -988,9 +1062,20 @@ def _transfers(c: Composer) -> list[Block]:
     if any(t.adequacy is not None for t in model.transfers):
         out += c.provision_prose("adequacy", 2, {t.law for t in model.transfers if t.adequacy is not None})
     if any(t.adequacy is None and t.safeguards for t in model.transfers):
-        protected = {t.law for t in model.transfers if t.adequacy is None} & transfer_laws
-        out += c.provision_prose("safeguards", 2, protected)
+        # Art 46 for the transfers that are not covered by derogations alone, Art 49 for those that use one
+        safeguarded = {t.law for t in model.transfers
+                       if t.adequacy is None and not (t.safeguards and all(s.derogation for s in t.safeguards))}
+        out += c.provision_prose("safeguards", 2, safeguarded & transfer_laws)
+        derogated = {t.law for t in model.transfers
+                     if t.adequacy is None and any(s.derogation for s in t.safeguards)}
+        out += c.provision_prose("derogations", 2, derogated & transfer_laws)
     return out
+
+
+def _no_copy(transfer: Transfer) -> bool:
+    """The transfer rests only on Art 49 derogations that have no safeguards to copy (all but the
+    compelling legitimate interests of its second subparagraph, Art 13(1)(f))."""
+    return all(s.derogation and not s.copy_required for s in transfer.safeguards)
 
 
 # --- Retention --------------------------------------------------------------------------------

@@ -130,6 +130,7 @@ DEFECTS = [
     r"You can stop direct marketing at any time",
     r"object to our use of your data by contacting us",
     r"withdraw it at any time by contacting us",
+    r"(?<!\.)\.\.(?!\.)",  # two full stops: a sentence closed after words that close it already
     r"\. [a-z]",  # lower-case text glued after a full stop
 ]
 
@@ -309,3 +310,153 @@ controller acme "Acme Ltd" {
     model = check_text(text, "p.policy").models["p.policy"]
     said = [s.text for _, s in compose(model).statements() if s.text.startswith("Information Commissioner")]
     assert said == ["Information Commissioner's Office (United Kingdom): https://ico.org.uk/concerns/"]
+
+
+def test_how_opt_out_signals_are_handled_is_the_law_not_a_promise() -> None:
+    model = _policy_with("""
+recipient adnet "Ad network" {
+  role controller
+  sells no
+  shares yes
+}
+purpose ads "Advertising" {
+  uses contact
+  kind marketing.targeted_advertising
+  shares_with adnet
+}
+""", "ccpa")
+    said = [s for _, s in compose(model).statements() if "preference signal" in s.text]
+    assert said, "the CCPA section quotes the law on opt-out preference signals"
+    assert all(s.kind == "law" for s in said), [(s.kind, s.text) for s in said if s.kind != "law"]
+    assert not any(s.text.startswith("We treat") for s in said)
+
+
+def test_a_purpose_that_is_direct_marketing_by_its_kind_says_so_where_its_right_does() -> None:
+    model = _policy_with("""
+purpose news "Newsletter" {
+  uses contact
+  kind marketing.email
+  basis consent
+}
+""")
+    statements = [s for _, s in compose(model).statements()]
+    scope = [s for s in statements if s.text.startswith("This right applies to the data we use for")
+             and any(b.fact == "purpose:news:kind" for b in s.backing)]
+    assert scope, "the Art 21(2) right is offered for the newsletter"
+    said = [s for s in statements if s.text.startswith("This is direct marketing")]
+    assert len(said) == 1 and said[0].kind == "derived", said
+    facts = {b.fact for b in said[0].backing}
+    assert "purpose:news:kind" in facts and "purpose:news:direct_marketing" not in facts, facts
+
+
+def test_a_name_that_ends_in_a_full_stop_ends_the_sentence_once() -> None:
+    model = check_text("""
+policy "Notice" {
+  controller acme
+  jurisdictions uk_gdpr, ccpa
+}
+controller acme "Sunset Threads, Inc." {
+  email "privacy@acme.example"
+}
+data contact "Contact details" {
+  category contact
+  source subject
+}
+recipient adnet "Ads Co., Inc." {
+  role controller
+  sells yes
+}
+purpose ads "Advertising" {
+  uses contact
+  basis consent
+  shares_with adnet
+}
+""", "p.policy").models["p.policy"]
+    texts = [s.text for _, s in compose(model).statements()]
+    assert "In this notice “we”, “us” and “our” mean Sunset Threads, Inc." in texts
+    assert "We sell personal information to Ads Co., Inc." in texts
+    assert not [t for t in texts if re.search(DEFECTS[-2], t)]
+
+
+_GDPR_WORDS = ("legal basis", "Legal basis", "Article", "controller", "processor", "special category data",
+               "legitimate interests")
+
+
+@pytest.mark.parametrize("laws", ["ccpa", "uk_gdpr, ccpa"])
+def test_a_notice_under_no_gdpr_law_publishes_no_gdpr_concept(laws: str) -> None:
+    from policyc.backends import BACKENDS, BuildContext
+
+    model = _policy_with("""
+data health "Health information" {
+  category health
+  source subject
+}
+recipient pay "Payments" {
+  role processor
+}
+recipient partner "Partner" {
+  role controller
+}
+purpose orders "Orders" {
+  uses contact, health
+  basis contract
+  condition explicit_consent
+  shares_with pay, partner
+}
+purpose fraud "Fraud checks" {
+  uses contact
+  basis legitimate_interests "stopping fraud"
+  shares_with none
+}
+""", laws)
+    published = str(BACKENDS["md"].render(model, BuildContext(stem="privacy", source="p.policy")))
+    found = [w for w in _GDPR_WORDS if w in published]
+    if laws == "ccpa":
+        assert not found, found
+        assert "## Why we use your data\n" in published
+        assert "Acme Ltd decides why and how your personal information is used." in published
+        assert "| Purpose | Data we use | How long we keep it | Shared with |" in published
+    else:  # the same policy under the UK GDPR says all of it
+        assert set(_GDPR_WORDS) - {"processor"} <= set(found), found
+        assert "## Why we use your data and our legal basis" in published
+
+
+def _transfer_to(safeguards: str) -> tuple[list[str], list[str]]:
+    """The transfer table's copy cells and the law quoted, for a transfer to the US on `safeguards`."""
+    model = _policy_with(f"""
+recipient courier "Courier" {{
+  role controller
+  country US
+  safeguard {safeguards}
+}}
+purpose deliver "Delivering orders" {{
+  uses contact
+  basis contract
+  shares_with courier
+}}
+""", "gdpr")
+    notice = compose(model)
+    section = next(s for s in notice.sections if s.key == "transfers")
+    table = next(b for b in section.blocks if getattr(b, "id", "") == "transfers-table")
+    copies = [row.cells[-1].text for row in table.rows if row.cells[-1] is not None]  # type: ignore[union-attr]
+    law = [" ".join(s.text.split()) for _, s in notice.statements() if s.kind == "law"]
+    return copies, law
+
+
+ART_46 = "allows personal data to be sent there with appropriate safeguards"
+ART_49 = "allows it only in the specific situations that Article 49 lists"
+
+
+def test_a_transfer_on_a_derogation_quotes_art_49_and_asks_for_no_copy() -> None:
+    copies, law = _transfer_to("derogation_contract")
+    assert copies == ["Not applicable"]
+    assert any(ART_49 in t for t in law) and not any(ART_46 in t for t in law)
+    assert not any("only with appropriate safeguards" in t for t in law)
+    copies, law = _transfer_to("eu_scc")
+    assert copies == ["Not stated"]
+    assert any(ART_46 in t for t in law) and not any(ART_49 in t for t in law)
+    copies, law = _transfer_to("eu_scc, derogation_explicit_consent")
+    assert copies == ["Not stated"]
+    assert any(ART_46 in t for t in law) and any(ART_49 in t for t in law)
+    copies, _ = _transfer_to("derogation_compelling_interests")  # its suitable safeguards: Art 13(1)(f)
+    assert copies == ["Not stated"]

@@ -10,6 +10,7 @@ import pytest
 
 from policyc.backends import BACKENDS, BuildContext
 from policyc.driver import check_text
+from policyc.notice.compose import compose
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 UK = POLICIES / "uk_gdpr_complete.policy"
@@ -54,3 +55,48 @@ def test_a_notice_without_automated_decisions_quotes_neither() -> None:
     path = POLICIES / "gdpr_ccpa_complete.policy"
     published = flat(notice(path.read_text(encoding="utf-8"), path))
     assert "solely on automated processing, including profiling, that has legal effects" not in published
+
+
+
+ART_22_4 = ("Such a decision may use special category data only with your explicit consent, or where a law in "
+            "the substantial public interest allows it, and only with suitable measures to safeguard your rights.")
+SMALL = """
+policy "Notice" {
+  controller acme
+  jurisdictions LAW
+  effective 2026-02-04
+}
+controller acme "Acme Ltd" {
+  email "privacy@acme.example"
+}
+data contact "Contact details" {
+  category contact
+  source subject
+}
+decision screening "Screening" {
+  uses contact
+  logic "A score."
+  significance "A high score stops the order."
+  consequences "We refund you."
+  solely_automated yes
+  legal_effect yes
+  safeguards human_review, express_view, contest
+}
+purpose orders "Orders" {
+  uses contact
+  basis contract
+  automated_decisions screening
+  retain 1 year
+}
+"""
+
+
+@pytest.mark.parametrize("law", ["uk_gdpr", "gdpr"])
+def test_art_22_as_quoted_keeps_its_limit_on_special_category_data(law: str) -> None:
+    """The UK GDPR kept Art 22(4) until Arts 22A-22D replaced Art 22: a UK notice before then quotes it as
+    an EU notice does."""
+    model = check_text(SMALL.replace("LAW", law), "p.policy").models["p.policy"]
+    published = flat(" ".join(s.text for _, s in compose(model).statements() if s.kind == "law"))
+    name = "UK GDPR" if law == "uk_gdpr" else "EU GDPR"
+    assert f"Under the {name}, a decision based solely on automated processing" in published
+    assert flat(ART_22_4) in published
