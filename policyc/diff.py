@@ -656,7 +656,7 @@ def _right_name(right: OfferedRight) -> str:
 def _granted_by(purpose: Purpose) -> set[str]:
     """The rights a controller purpose brings with it (as the model derives them)."""
     granted = {g for use in (*purpose.bases, *purpose.conditions) for g in use.basis.grants}
-    if purpose.direct_marketing:
+    if purpose.is_direct_marketing:
         granted.add("object_direct_marketing")
     if purpose.decisions:
         granted.add("automated_decision")

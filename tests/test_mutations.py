@@ -340,7 +340,8 @@ QUIET = [
                  '  limit_use_url "tessellate.example"\n', {"T006"}, id="C005-after-invalid-url"),
     pytest.param(EU_US, "  retain 1 day\n", "  retain 24 hours\n", {"T006"}, id="C006-after-invalid-retain"),
     # A statement dropped for a syntax error: the declaration gets no rule findings until it parses.
-    pytest.param(UK, "  basis legal_obligation\n", "  basis legal_obligation )\n", {"S001"}, id="P010-after-syntax-error"),
+    pytest.param(UK, "  basis legal_obligation\n", "  basis legal_obligation )\n", {"S001"},
+                 id="P010-after-syntax-error"),
     pytest.param(UK, "  safeguards human_review, express_view, contest\n",
                  "  safeguards human_review, express_view contest )\n", {"S001"}, id="P080-after-syntax-error"),
     pytest.param(EU_US, "  sells_minors no\n", "  sells_minors no )\n", {"S001"}, id="C009-after-syntax-error"),

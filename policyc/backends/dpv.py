@@ -268,7 +268,7 @@ def _rights(model: Model, purpose: Purpose) -> list[str | Node]:
         return []
     mine = {"universal", "also", *(f"basis {b.basis.key}" for b in purpose.bases),
             *(f"condition {c.basis.key}" for c in purpose.conditions)}
-    if purpose.direct_marketing:
+    if purpose.is_direct_marketing:
         mine.add("direct marketing")
     if purpose.decisions:
         mine.add("automated decisions")

@@ -125,7 +125,7 @@ def _safeguards(transfers: Sequence[Transfer]) -> str:
 def _rights(model: Model, purpose: Purpose) -> str:
     """The rights offered for this purpose: the universal ones and those its bases and conditions give."""
     own = {f"basis {b.basis.key}" for b in purpose.bases} | {f"condition {c.basis.key}" for c in purpose.conditions}
-    if purpose.direct_marketing:
+    if purpose.is_direct_marketing:
         own.add("direct marketing")
     if purpose.decisions:
         own.add("automated decisions")
