@@ -1483,6 +1483,14 @@ def _complaints(c: Composer) -> list[Block]:
         else:
             out.append(Paragraph([st("fact", ["You can complain to:"], [back(controller, "authority")])]))
         out.append(Items(items))
+        # Where a law has many authorities (the EU GDPR), the authority named is not the only one: Art 77(1)
+        # lets people choose the one where they live or work, or where the infringement happened.
+        for law in model.laws:
+            if len(law.authorities) > 1:
+                for provision in c.provisions("complain", [law.key]):
+                    block = prose("law", provision.text, [back(provision, "text")], 2)
+                    if block:
+                        out.append(block)
         return out
     # The source names no authority: only the law in force speaks, and only for itself.
     for law in model.laws:

@@ -460,3 +460,18 @@ def test_a_transfer_on_a_derogation_quotes_art_49_and_asks_for_no_copy() -> None
     assert any(ART_46 in t for t in law) and any(ART_49 in t for t in law)
     copies, _ = _transfer_to("derogation_compelling_interests")  # its suitable safeguards: Art 13(1)(f)
     assert copies == ["Not stated"]
+
+
+@pytest.mark.parametrize(("laws", "authority", "choice_stated"), [
+    ("gdpr", "dpc_ie", True),  # Art 77(1): the lead authority named is not the only one people can use
+    ("uk_gdpr", "ico", False),  # one authority: naming it says all
+])
+def test_a_named_authority_keeps_the_laws_choice_of_authority(laws: str, authority: str,
+                                                              choice_stated: bool) -> None:
+    text = f"""
+use {laws}
+policy "Notice" {{ controller acme; jurisdictions {laws} }}
+controller acme "Acme Ltd" {{ email "privacy@acme.example"; authority {authority} }}
+"""
+    texts = _texts(check_text(text, "p.policy").models["p.policy"])
+    assert any("where you live, where you work" in t for t in texts) is choice_stated, texts
