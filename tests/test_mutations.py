@@ -240,6 +240,7 @@ MUTATIONS = [
     m("C008-right-to-know-excluded", EU_US, "  respond_within 30 days\n",
       '  respond_within 30 days\n  exclude know "we do not answer requests to know"\n', "C008"),
     m("C009-minors-unstated", EU_US, "  sells_minors no\n", "", "C009"),
+    m("C011-undated", EU_US, "  effective 2026-03-01\n", "", "C011"),
     m("C010-author-category-unmapped", EU_US,
       'data workspace_content "Workspace content" {\n  includes "projects, tasks and comments that our customers\' '
       'teams store in the app"\n  description "Our business customers decide what their teams store in their '

@@ -183,6 +183,8 @@ _ROWS = (
          "11 CCR 7011(e)(1)(F)"),
     Code("C010", "ccpa-category-unmapped", W, "each data category maps to a CCPA statutory category",
          "1798.140(v)(1)"),
+    Code("C011", "ccpa-undated", E, "the notice gives the date it was last updated",
+         "11 CCR 7011(e)(4), 1798.130(a)(5)"),
     # assertions and text quality
     Code("A001", "assertion-failed", E, "a user assertion does not hold"),
     Code("A002", "assertion-vacuous", W, "an assertion's `where` matches nothing"),

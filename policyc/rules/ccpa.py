@@ -131,3 +131,16 @@ def ccpa_category_unmapped(ctx: Context) -> Iterator[Diagnostic]:
                           "maps to no CCPA category", data.field_span("category"), label="no CCPA category",
                           help="give the taxonomy entry `ccpa identifiers` (or another `ccpa_category`), or "
                           "use an entry of the standard taxonomy")
+
+
+@rule("C011", laws=CCPA)
+def ccpa_undated(ctx: Context) -> Iterator[Diagnostic]:
+    policy = ctx.model.policy
+    assert policy is not None
+    if policy.effective is None and policy.reviewed is None and not policy.has_field("effective") \
+            and not policy.has_field("reviewed"):
+        yield finding("C011", "the notice does not give the date it was last updated", policy.span,
+                      label="no `effective` or `reviewed` date",
+                      help="add `effective YYYY-MM-DD` (the date this version applies from) or `reviewed YYYY-MM-DD` "
+                      "to the policy: the CCPA regulations ask for the date the privacy policy was last updated, "
+                      "and the law for an update at least once every 12 months")
