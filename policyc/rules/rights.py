@@ -22,13 +22,66 @@ _OWN_CHANNEL = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://|\bwww\.|\b[\w-]+\.(com|org|net|example|co\.uk|uk|eu|ie|io|app)/"
     r"|\+?\d[\d ().-]{6,}\d|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b(write|writing|post|posting) to\b|\bby post\b",
 )
-# An action in the product itself.
-_ACTION = re.compile(
-    r"\b(unsubscrib\w*|opt[- ]?out|settings?|preferences?|preference cent(re|er)|dashboard|privacy cent(re|er)|"
-    r"reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|toggl\w*|switch\w* off|"
-    r"turn\w* off|untick\w*|uncheck\w*|cookie banner|banner|form|link|button|app|account)\b",
+# An action a person takes in the product, which is a route by itself: unsubscribing, replying STOP,
+# clicking, tapping, switching something off.
+_DOING = re.compile(
+    r"\b(unsubscrib\w*|opt[- ]?out|reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|"
+    r"toggl\w*|switch\w* off|turn\w* off|untick\w*|uncheck\w*)\b",
     re.IGNORECASE,
 )
+# The controls and places of the product. A noun alone is not a route ("withdrawing does not affect your
+# account", "as explained in the terms of use of our app"): a control counts where the text says to act on it
+# ("use the form", "change your settings") or where ("in your account settings", "via the link"); a place (the
+# app, the account) only where ("in the app", "through your account").
+_CONTROLS = (r"settings?|preferences?|preference cent(re|er)s?|dashboard|privacy cent(re|er)|cookie banner|banner|"
+             r"forms?|links?|buttons?")
+_GENERAL_CONTROLS = r"settings?|preferences?|preference cent(re|er)s?|dashboard|privacy cent(re|er)|forms?"
+_PLACES = r"app|account"
+# Verbs that act on a control, and the prepositions that say where or with what.
+_GO = r"(go|head|(log|sign)(ged|ging)? ?(in|on)) ?(in)?to"
+_ACT_ON = (r"use|using|follow\w*|press\w*|select\w*|fill\w* (in|out)|complet\w*|submit\w*|open\w*|visit\w*|"
+           r"chang\w*|updat\w*|manag\w*|adjust\w*|edit\w*|review\w*|" + _GO)
+_WHERE = r"in|into|inside|within|via|through|from|on|at|with|under|by"
+# The words between the verb or preposition and the noun: a determiner ("any of") and modifiers, but no word
+# that starts another phrase ("in the terms of use of our app").
+_MODIFIERS = (r"(?:(any|each|all|one|some) of\s+)?"
+              r"(?:(?!(of|to|for|and|or|in|into|on|at|by|from|with|via|through|about|if|when|that|which|not|is|are|"
+              r"does|do|will|can|may)\b)[\w'\u2019-]+\s+){0,4}")
+_HEAD = r"\b(?!['\u2019]s\b)"  # the noun heads its phrase: "the app's terms" is not the app
+# Where the text only refers to where information is ("as explained in our app"), or says what does not
+# happen ("does not change your settings"), it gives no route.
+_NOT_A_ROUTE = re.compile(r"\b(explained|described|set out|detailed|outlined|mentioned|stated|listed|shown|"
+                          r"specified|defined|found|see|read|more|not|n't|never|cannot)\s*$", re.IGNORECASE)
+
+
+def _phrase(lead: str, nouns: str) -> re.Pattern[str]:
+    """`lead` (a verb or a preposition), then a noun phrase headed by one of `nouns`."""
+    return re.compile(rf"\b(?:{lead})\s+{_MODIFIERS}(?:{nouns}){_HEAD}", re.IGNORECASE)
+
+
+_CONTROL_ACTED_ON = _phrase(_ACT_ON, _CONTROLS)
+_GENERAL_CONTROL_ACTED_ON = _phrase(_ACT_ON, _GENERAL_CONTROLS)
+_CONTROL_PLACED = _phrase(_WHERE, _CONTROLS)
+_GENERAL_CONTROL_PLACED = _phrase(_WHERE, f"{_GENERAL_CONTROLS}|account")
+_PLACE = _phrase(f"{_WHERE}|{_GO}", _PLACES)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """A phrase of `pattern` that says what to do or where, not where something is explained or what does not
+    happen."""
+    return any(not _NOT_A_ROUTE.search(text, 0, m.start()) for m in pattern.finditer(text))
+
+
+def _acts_in_product(text: str) -> bool:
+    return bool(_DOING.search(text)) or any(_said(p, text) for p in (_CONTROL_ACTED_ON, _CONTROL_PLACED, _PLACE))
+
+
+def _general_route(text: str) -> bool:
+    """A route in the product that is not tied to one kind of consent: the account, its settings or
+    preferences, a dashboard or privacy centre, a form (not the unsubscribe link or the cookie banner)."""
+    return any(_said(p, text) for p in (_GENERAL_CONTROL_ACTED_ON, _GENERAL_CONTROL_PLACED))
+
+
 # A reference to the notice's contact channels ("contact us"): a way only when the notice gives them.
 _ASK_US = re.compile(
     r"\b(contact\w*|email\w*|e-mail\w*|writ\w*|call\w*|phon\w*|tell\w*|ask\w*|let)( to)? (us|our|the)\b"
@@ -50,7 +103,13 @@ def _has_channels(ctx: Context) -> bool:
 def gives_a_way(text: str, *, has_channels: bool) -> bool:
     """The text says how to act: a channel, an action in the product, or `contact us` where the notice
     gives contact details."""
-    return bool(_OWN_CHANNEL.search(text) or _ACTION.search(text) or (has_channels and _ASK_US.search(text)))
+    return bool(_OWN_CHANNEL.search(text) or (has_channels and _ASK_US.search(text))) or _acts_in_product(text)
+
+
+def _general_way(text: str, *, has_channels: bool) -> bool:
+    """The text gives a route that is not tied to one kind of processing: a channel, the account or a general
+    control in it, or `contact us` where the notice gives contact details."""
+    return bool(_OWN_CHANNEL.search(text) or (has_channels and _ASK_US.search(text))) or _general_route(text)
 
 
 def _rights_span(ctx: Context) -> Span:
@@ -271,8 +330,7 @@ def withdrawal_partial(ctx: Context) -> Iterator[Diagnostic]:
     cookies_only = bool(_COOKIES_ONLY.search(text))
     if not (marketing_only or cookies_only):
         return
-    rest = _COOKIES_ONLY.sub(" ", _MARKETING_ONLY.sub(" ", text))
-    if _OWN_CHANNEL.search(rest) or _GENERAL_ACTION.search(rest) or (_has_channels(ctx) and _ASK_US.search(rest)):
+    if _general_way(_COOKIES_ONLY.sub(" ", _MARKETING_ONLY.sub(" ", text)), has_channels=_has_channels(ctx)):
         return  # a general route as well
     with_cookies = {p.key for c in ctx.model.cookies for p in c.purposes}
     for purpose in _consent_purposes(ctx):
@@ -293,12 +351,6 @@ def _observed_online(purpose: Purpose) -> bool:
     return bool(purpose.uses) and all(
         "observed" in d.sources or any(c.key == "online" or c.key.startswith("online.") for c in d.categories)
         for d in purpose.uses)
-
-
-# Actions that are not tied to one kind of consent.
-_GENERAL_ACTION = re.compile(
-    r"\b(account settings|privacy settings|settings|preferences|preference cent(re|er)|dashboard|"
-    r"privacy cent(re|er)|form|account)\b", re.IGNORECASE)
 
 
 # Art 12(3): one month from receipt, extendable by two further months for complex or numerous requests, if
