@@ -151,6 +151,9 @@ MUTATIONS = [
     m("P064-withdraw-mentions-the-account-but-no-way", UK, "Withdraw consent at any time in your account settings, "
       "with the unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
       "You can withdraw consent at any time.\n    Withdrawing it does not affect your account.", "P064"),
+    m("P062-object-only-by-unsubscribing", UK, "You can object to fraud checks by writing to "
+      "privacy@northwind-home.example. You can stop\n    marketing emails at any time with the unsubscribe link.",
+      "You can stop\n    marketing emails at any time with the unsubscribe link.", "P062"),
     m("P068-withdraw-only-by-unsubscribing", UK, "Withdraw consent at any time in your account settings, with the "
       "unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
       "Withdraw consent with the unsubscribe link in\n    any email.", "P068"),

@@ -192,11 +192,29 @@ def objection_missing(ctx: Context) -> Iterator[Diagnostic]:
     if info is not None and info.object:
         objectable = [p for p in ctx.model.controller_purposes
                       if p.is_direct_marketing or any("object" in u.basis.grants for u in p.bases)]
-        if objectable and not gives_a_way(info.object, has_channels=_has_channels(ctx)):
+        has_channels = _has_channels(ctx)
+        if objectable and not gives_a_way(info.object, has_channels=has_channels):
             yield finding("P062", "the `object` text does not say how to object", info.field_span("object"),
                           label="no e-mail, address, link or setting",
                           help="say where or how: an e-mail or postal address, a web page, a telephone number, "
                           "or an action such as the unsubscribe link or a setting in the account")
+            return
+        if not _MARKETING_ONLY.search(info.object) or _general_way(_MARKETING_ONLY.sub(" ", info.object),
+                                                                    has_channels=has_channels):
+            return
+        # The only routes stop marketing messages: an objection on grounds relating to one's situation
+        # (Art 21(1)), to processing that is not direct marketing, has none.
+        for purpose in objectable:
+            grants = [u for u in purpose.bases if "object" in u.basis.grants]
+            if purpose.is_direct_marketing or not grants:
+                continue
+            basis = grants[0].basis.title or grants[0].basis.key
+            yield finding("P062", f"the `object` text only says how to stop direct marketing, but purpose "
+                          f"`{purpose.key}` rests on {basis}, to which people may object too",
+                          info.field_span("object"), label="only marketing messages",
+                          help="add a route for objecting to the rest, such as an e-mail address or a form: "
+                          "unsubscribing stops the marketing only (Art 21(1), 21(4))")
+            return
         return
     for purpose in ctx.model.controller_purposes:
         if purpose.is_direct_marketing:
