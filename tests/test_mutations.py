@@ -169,6 +169,8 @@ MUTATIONS = [
       "P073"),
     m("P072-fee-for-every-request", UK, '  fee "We do not charge a fee for a request."',
       '  fee "We charge a fee of £10 for each request."', "P072"),
+    m("P072-fee-for-the-first-copy", UK, '  fee "We do not charge a fee for a request."',
+      '  fee "Making a request is free, but we charge £10 to send you a copy of your data."', "P072"),
     m("P065-ico-dropped", UK, "  authority ico\n", "", "P065"),
     m("P065-dpc-dropped", EU_US, "  authority dpc_ie, cppa\n", "  authority cppa\n", "P065"),
     m("P065-public-sector-authority-for-a-business", EU_US, "  authority dpc_ie, cppa\n", "  authority apdcat, cppa\n",

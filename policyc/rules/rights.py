@@ -414,13 +414,32 @@ def response_extension_as_rule(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # Art 12(5): rights are exercised free of charge; a fee only for manifestly unfounded or excessive requests
-# (or, for access, further copies, Art 15(3)).
+# (or, for access, further copies, Art 15(3)). Each statement of a charge needs its own ground: "requests are
+# free" elsewhere in the text does not make a charge for the copy of the data lawful.
 _CHARGE = re.compile(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
                      r"\b(charg\w*|fees?|payment|pay)\b", re.IGNORECASE)
-_FREE = re.compile(r"\b(free|no (fee|charge)|not charge|never charge|without (a )?(fee|charge)|don'?t charge|"
-                   r"do not (normally |usually )?charge|unfounded|excessive|further cop(y|ies)|additional cop(y|ies)|"
-                   r"repetitive|repeated|(not|n't|never) (have|need) to pay|(not|n't|never) (be )?(ask|charg)\w*)\b",
-                   re.IGNORECASE)
+# The text's clauses: sentences, and the parts a contrast or an exception sets apart.
+_CLAUSE_BREAK = re.compile(r"[.!?;](?:\s|$)|,?\s(?:but|however|although|though|whereas|except|apart from)\b",
+                           re.IGNORECASE)
+# A clause that charges nothing ("we do not charge a fee", "free of charge", "you won't have to pay").
+_NO_CHARGE = re.compile(r"\b(no|not|never|without|free of|nothing|none)\b|n't\b", re.IGNORECASE)
+# The cases in which a fee is allowed.
+_FEE_ALLOWED = re.compile(r"\b(unfounded|excessive|repetitive|repeated|"
+                          r"(further|additional|subsequent|extra|more|second) cop(y|ies)|"
+                          r"cop(y|ies) (after|beyond) the first)\b", re.IGNORECASE)
+# Where the text makes the first copy free, a charge for copies is one for further copies.
+_FIRST_COPY_FREE = re.compile(r"\bfirst cop(y|ies)\b[^.;]*\bfree\b", re.IGNORECASE)
+_COPIES = re.compile(r"\bcop(y|ies)\b", re.IGNORECASE)
+
+
+def charges_for_requests(text: str) -> bool:
+    """Some clause of the `fee` text charges, and neither says it charges nothing nor names a case in which
+    a fee is allowed."""
+    text = text.replace("\u2019", "'")
+    first_copy_free = bool(_FIRST_COPY_FREE.search(text))
+    return any(_CHARGE.search(clause) and not _NO_CHARGE.search(clause) and not _FEE_ALLOWED.search(clause)
+               and not (first_copy_free and _COPIES.search(clause))
+               for clause in _CLAUSE_BREAK.split(text) if clause)
 
 
 @rule("P072")
@@ -428,8 +447,7 @@ def fee_charged(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     if info is None or not info.fee:
         return
-    text = info.fee.replace("\u2019", "'")
-    if _CHARGE.search(text) and not _FREE.search(text):
+    if charges_for_requests(info.fee):
         yield finding("P072", "the `fee` text charges for requests, which must be free", info.field_span("fee"),
                       label="a fee for ordinary requests",
                       help="requests are free (Art 12(5)): a reasonable fee is allowed only for manifestly unfounded "
