@@ -148,6 +148,12 @@ MUTATIONS = [
     m("P062-object-gives-no-way", UK, "You can object to fraud checks by writing to privacy@northwind-home.example. "
       "You can stop\n    marketing emails at any time with the unsubscribe link.",
       "You have the right to object to fraud checks\n    and to marketing emails.", "P062"),
+    m("P064-withdraw-mentions-the-account-but-no-way", UK, "Withdraw consent at any time in your account settings, "
+      "with the unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
+      "You can withdraw consent at any time.\n    Withdrawing it does not affect your account.", "P064"),
+    m("P062-object-only-by-unsubscribing", UK, "You can object to fraud checks by writing to "
+      "privacy@northwind-home.example. You can stop\n    marketing emails at any time with the unsubscribe link.",
+      "You can stop\n    marketing emails at any time with the unsubscribe link.", "P062"),
     m("P068-withdraw-only-by-unsubscribing", UK, "Withdraw consent at any time in your account settings, with the "
       "unsubscribe link in\n    any email, or by writing to privacy@northwind-home.example.",
       "Withdraw consent with the unsubscribe link in\n    any email.", "P068"),
@@ -163,6 +169,8 @@ MUTATIONS = [
       "P073"),
     m("P072-fee-for-every-request", UK, '  fee "We do not charge a fee for a request."',
       '  fee "We charge a fee of £10 for each request."', "P072"),
+    m("P072-fee-for-the-first-copy", UK, '  fee "We do not charge a fee for a request."',
+      '  fee "Making a request is free, but we charge £10 to send you a copy of your data."', "P072"),
     m("P065-ico-dropped", UK, "  authority ico\n", "", "P065"),
     m("P065-dpc-dropped", EU_US, "  authority dpc_ie, cppa\n", "  authority cppa\n", "P065"),
     m("P065-public-sector-authority-for-a-business", EU_US, "  authority dpc_ie, cppa\n", "  authority apdcat, cppa\n",

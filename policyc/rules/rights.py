@@ -22,13 +22,66 @@ _OWN_CHANNEL = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://|\bwww\.|\b[\w-]+\.(com|org|net|example|co\.uk|uk|eu|ie|io|app)/"
     r"|\+?\d[\d ().-]{6,}\d|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b(write|writing|post|posting) to\b|\bby post\b",
 )
-# An action in the product itself.
-_ACTION = re.compile(
-    r"\b(unsubscrib\w*|opt[- ]?out|settings?|preferences?|preference cent(re|er)|dashboard|privacy cent(re|er)|"
-    r"reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|toggl\w*|switch\w* off|"
-    r"turn\w* off|untick\w*|uncheck\w*|cookie banner|banner|form|link|button|app|account)\b",
+# An action a person takes in the product, which is a route by itself: unsubscribing, replying STOP,
+# clicking, tapping, switching something off.
+_DOING = re.compile(
+    r"\b(unsubscrib\w*|opt[- ]?out|reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|"
+    r"toggl\w*|switch\w* off|turn\w* off|untick\w*|uncheck\w*)\b",
     re.IGNORECASE,
 )
+# The controls and places of the product. A noun alone is not a route ("withdrawing does not affect your
+# account", "as explained in the terms of use of our app"): a control counts where the text says to act on it
+# ("use the form", "change your settings") or where ("in your account settings", "via the link"); a place (the
+# app, the account) only where ("in the app", "through your account").
+_CONTROLS = (r"settings?|preferences?|preference cent(re|er)s?|dashboard|privacy cent(re|er)|cookie banner|banner|"
+             r"forms?|links?|buttons?")
+_GENERAL_CONTROLS = r"settings?|preferences?|preference cent(re|er)s?|dashboard|privacy cent(re|er)|forms?"
+_PLACES = r"app|account"
+# Verbs that act on a control, and the prepositions that say where or with what.
+_GO = r"(go|head|(log|sign)(ged|ging)? ?(in|on)) ?(in)?to"
+_ACT_ON = (r"use|using|follow\w*|press\w*|select\w*|fill\w* (in|out)|complet\w*|submit\w*|open\w*|visit\w*|"
+           r"chang\w*|updat\w*|manag\w*|adjust\w*|edit\w*|review\w*|" + _GO)
+_WHERE = r"in|into|inside|within|via|through|from|on|at|with|under|by"
+# The words between the verb or preposition and the noun: a determiner ("any of") and modifiers, but no word
+# that starts another phrase ("in the terms of use of our app").
+_MODIFIERS = (r"(?:(any|each|all|one|some) of\s+)?"
+              r"(?:(?!(of|to|for|and|or|in|into|on|at|by|from|with|via|through|about|if|when|that|which|not|is|are|"
+              r"does|do|will|can|may)\b)[\w'\u2019-]+\s+){0,4}")
+_HEAD = r"\b(?!['\u2019]s\b)"  # the noun heads its phrase: "the app's terms" is not the app
+# Where the text only refers to where information is ("as explained in our app"), or says what does not
+# happen ("does not change your settings"), it gives no route.
+_NOT_A_ROUTE = re.compile(r"\b(explained|described|set out|detailed|outlined|mentioned|stated|listed|shown|"
+                          r"specified|defined|found|see|read|more|not|n't|never|cannot)\s*$", re.IGNORECASE)
+
+
+def _phrase(lead: str, nouns: str) -> re.Pattern[str]:
+    """`lead` (a verb or a preposition), then a noun phrase headed by one of `nouns`."""
+    return re.compile(rf"\b(?:{lead})\s+{_MODIFIERS}(?:{nouns}){_HEAD}", re.IGNORECASE)
+
+
+_CONTROL_ACTED_ON = _phrase(_ACT_ON, _CONTROLS)
+_GENERAL_CONTROL_ACTED_ON = _phrase(_ACT_ON, _GENERAL_CONTROLS)
+_CONTROL_PLACED = _phrase(_WHERE, _CONTROLS)
+_GENERAL_CONTROL_PLACED = _phrase(_WHERE, f"{_GENERAL_CONTROLS}|account")
+_PLACE = _phrase(f"{_WHERE}|{_GO}", _PLACES)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """A phrase of `pattern` that says what to do or where, not where something is explained or what does not
+    happen."""
+    return any(not _NOT_A_ROUTE.search(text, 0, m.start()) for m in pattern.finditer(text))
+
+
+def _acts_in_product(text: str) -> bool:
+    return bool(_DOING.search(text)) or any(_said(p, text) for p in (_CONTROL_ACTED_ON, _CONTROL_PLACED, _PLACE))
+
+
+def _general_route(text: str) -> bool:
+    """A route in the product that is not tied to one kind of consent: the account, its settings or
+    preferences, a dashboard or privacy centre, a form (not the unsubscribe link or the cookie banner)."""
+    return any(_said(p, text) for p in (_GENERAL_CONTROL_ACTED_ON, _GENERAL_CONTROL_PLACED))
+
+
 # A reference to the notice's contact channels ("contact us"): a way only when the notice gives them.
 _ASK_US = re.compile(
     r"\b(contact\w*|email\w*|e-mail\w*|writ\w*|call\w*|phon\w*|tell\w*|ask\w*|let)( to)? (us|our|the)\b"
@@ -50,7 +103,13 @@ def _has_channels(ctx: Context) -> bool:
 def gives_a_way(text: str, *, has_channels: bool) -> bool:
     """The text says how to act: a channel, an action in the product, or `contact us` where the notice
     gives contact details."""
-    return bool(_OWN_CHANNEL.search(text) or _ACTION.search(text) or (has_channels and _ASK_US.search(text)))
+    return bool(_OWN_CHANNEL.search(text) or (has_channels and _ASK_US.search(text))) or _acts_in_product(text)
+
+
+def _general_way(text: str, *, has_channels: bool) -> bool:
+    """The text gives a route that is not tied to one kind of processing: a channel, the account or a general
+    control in it, or `contact us` where the notice gives contact details."""
+    return bool(_OWN_CHANNEL.search(text) or (has_channels and _ASK_US.search(text))) or _general_route(text)
 
 
 def _rights_span(ctx: Context) -> Span:
@@ -133,11 +192,29 @@ def objection_missing(ctx: Context) -> Iterator[Diagnostic]:
     if info is not None and info.object:
         objectable = [p for p in ctx.model.controller_purposes
                       if p.is_direct_marketing or any("object" in u.basis.grants for u in p.bases)]
-        if objectable and not gives_a_way(info.object, has_channels=_has_channels(ctx)):
+        has_channels = _has_channels(ctx)
+        if objectable and not gives_a_way(info.object, has_channels=has_channels):
             yield finding("P062", "the `object` text does not say how to object", info.field_span("object"),
                           label="no e-mail, address, link or setting",
                           help="say where or how: an e-mail or postal address, a web page, a telephone number, "
                           "or an action such as the unsubscribe link or a setting in the account")
+            return
+        if not _MARKETING_ONLY.search(info.object) or _general_way(_MARKETING_ONLY.sub(" ", info.object),
+                                                                    has_channels=has_channels):
+            return
+        # The only routes stop marketing messages: an objection on grounds relating to one's situation
+        # (Art 21(1)), to processing that is not direct marketing, has none.
+        for purpose in objectable:
+            grants = [u for u in purpose.bases if "object" in u.basis.grants]
+            if purpose.is_direct_marketing or not grants:
+                continue
+            basis = grants[0].basis.title or grants[0].basis.key
+            yield finding("P062", f"the `object` text only says how to stop direct marketing, but purpose "
+                          f"`{purpose.key}` rests on {basis}, to which people may object too",
+                          info.field_span("object"), label="only marketing messages",
+                          help="add a route for objecting to the rest, such as an e-mail address or a form: "
+                          "unsubscribing stops the marketing only (Art 21(1), 21(4))")
+            return
         return
     for purpose in ctx.model.controller_purposes:
         if purpose.is_direct_marketing:
@@ -271,8 +348,7 @@ def withdrawal_partial(ctx: Context) -> Iterator[Diagnostic]:
     cookies_only = bool(_COOKIES_ONLY.search(text))
     if not (marketing_only or cookies_only):
         return
-    rest = _COOKIES_ONLY.sub(" ", _MARKETING_ONLY.sub(" ", text))
-    if _OWN_CHANNEL.search(rest) or _GENERAL_ACTION.search(rest) or (_has_channels(ctx) and _ASK_US.search(rest)):
+    if _general_way(_COOKIES_ONLY.sub(" ", _MARKETING_ONLY.sub(" ", text)), has_channels=_has_channels(ctx)):
         return  # a general route as well
     with_cookies = {p.key for c in ctx.model.cookies for p in c.purposes}
     for purpose in _consent_purposes(ctx):
@@ -293,12 +369,6 @@ def _observed_online(purpose: Purpose) -> bool:
     return bool(purpose.uses) and all(
         "observed" in d.sources or any(c.key == "online" or c.key.startswith("online.") for c in d.categories)
         for d in purpose.uses)
-
-
-# Actions that are not tied to one kind of consent.
-_GENERAL_ACTION = re.compile(
-    r"\b(account settings|privacy settings|settings|preferences|preference cent(re|er)|dashboard|"
-    r"privacy cent(re|er)|form|account)\b", re.IGNORECASE)
 
 
 # Art 12(3): one month from receipt, extendable by two further months for complex or numerous requests, if
@@ -344,13 +414,32 @@ def response_extension_as_rule(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # Art 12(5): rights are exercised free of charge; a fee only for manifestly unfounded or excessive requests
-# (or, for access, further copies, Art 15(3)).
+# (or, for access, further copies, Art 15(3)). Each statement of a charge needs its own ground: "requests are
+# free" elsewhere in the text does not make a charge for the copy of the data lawful.
 _CHARGE = re.compile(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
                      r"\b(charg\w*|fees?|payment|pay)\b", re.IGNORECASE)
-_FREE = re.compile(r"\b(free|no (fee|charge)|not charge|never charge|without (a )?(fee|charge)|don'?t charge|"
-                   r"do not (normally |usually )?charge|unfounded|excessive|further cop(y|ies)|additional cop(y|ies)|"
-                   r"repetitive|repeated|(not|n't|never) (have|need) to pay|(not|n't|never) (be )?(ask|charg)\w*)\b",
-                   re.IGNORECASE)
+# The text's clauses: sentences, and the parts a contrast or an exception sets apart.
+_CLAUSE_BREAK = re.compile(r"[.!?;](?:\s|$)|,?\s(?:but|however|although|though|whereas|except|apart from)\b",
+                           re.IGNORECASE)
+# A clause that charges nothing ("we do not charge a fee", "free of charge", "you won't have to pay").
+_NO_CHARGE = re.compile(r"\b(no|not|never|without|free of|nothing|none)\b|n't\b", re.IGNORECASE)
+# The cases in which a fee is allowed.
+_FEE_ALLOWED = re.compile(r"\b(unfounded|excessive|repetitive|repeated|"
+                          r"(further|additional|subsequent|extra|more|second) cop(y|ies)|"
+                          r"cop(y|ies) (after|beyond) the first)\b", re.IGNORECASE)
+# Where the text makes the first copy free, a charge for copies is one for further copies.
+_FIRST_COPY_FREE = re.compile(r"\bfirst cop(y|ies)\b[^.;]*\bfree\b", re.IGNORECASE)
+_COPIES = re.compile(r"\bcop(y|ies)\b", re.IGNORECASE)
+
+
+def charges_for_requests(text: str) -> bool:
+    """Some clause of the `fee` text charges, and neither says it charges nothing nor names a case in which
+    a fee is allowed."""
+    text = text.replace("\u2019", "'")
+    first_copy_free = bool(_FIRST_COPY_FREE.search(text))
+    return any(_CHARGE.search(clause) and not _NO_CHARGE.search(clause) and not _FEE_ALLOWED.search(clause)
+               and not (first_copy_free and _COPIES.search(clause))
+               for clause in _CLAUSE_BREAK.split(text) if clause)
 
 
 @rule("P072")
@@ -358,8 +447,7 @@ def fee_charged(ctx: Context) -> Iterator[Diagnostic]:
     info = ctx.model.rights_info
     if info is None or not info.fee:
         return
-    text = info.fee.replace("\u2019", "'")
-    if _CHARGE.search(text) and not _FREE.search(text):
+    if charges_for_requests(info.fee):
         yield finding("P072", "the `fee` text charges for requests, which must be free", info.field_span("fee"),
                       label="a fee for ordinary requests",
                       help="requests are free (Art 12(5)): a reasonable fee is allowed only for manifestly unfounded "
