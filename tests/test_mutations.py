@@ -67,6 +67,8 @@ MUTATIONS = [
       "basis legitimate_interests", "P012"),
     m("P012-interest-only-restated", UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
       'basis legitimate_interests "the legitimate interests of our business"', "P012"),
+    m("P012-interest-only-cited", UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
+      'basis legitimate_interests "Article 6(1)(f) UK GDPR"', "P012"),
     m("P013-vague-description", UK,
       '"We keep your account so that you can see past orders and check out faster."',
       '"We keep your account to improve our services."', "P013"),
