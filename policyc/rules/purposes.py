@@ -11,11 +11,19 @@ from policyc.diagnostics.model import Diagnostic, Fix
 from policyc.model import Purpose
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 
-# Wording WP260 (para 12) gives as too vague to tell people what is done with their data.
+# Wording WP260 (para 12) gives as too vague to tell people what is done with their data. "Improving
+# your experience" is of the same kind as its "offer personalised services": almost any use of data can
+# claim to make someone's experience better, enhanced or optimised, so the phrase names no purpose.
+_EXPERIENCE = (r"(improv|enhanc|optimi[sz]|personali[sz]|tailor|better)\w* (your|the|our|user'?s?|users'|"
+               r"customers?'?s?|visitors?'?s?) ((overall|online|browsing|shopping|customer|user|digital) )?"
+               r"experiences?"
+               r"|(a|an|the) (better|improved|enhanced|optimi[sz]ed|more personali[sz]ed|personali[sz]ed|"
+               r"tailored|smoother|(best|better) possible|great|seamless) ((overall|online|browsing|shopping|"
+               r"customer|user|digital) )?experiences?")
 VAGUE_PURPOSE = re.compile(
     r"\b(improv(e|ing) (our|the) (services?|products?|website)|research purposes|other purposes|"
     r"business purposes|develop(ing)? new (services|products)|offer(ing)? personali[sz]ed services|"
-    r"for (any )?lawful purposes?|as (we|required) see fit|legitimate business purposes)\b",
+    rf"for (any )?lawful purposes?|as (we|required) see fit|legitimate business purposes|{_EXPERIENCE})\b",
     re.IGNORECASE,
 )
 
