@@ -130,6 +130,8 @@ MUTATIONS = [
     m("P051-as-long-as-necessary", UK, "  retain 14 months\n", '  retain criteria "as long as necessary"\n', "P051"),
     m("P051-until-no-longer-needed", EU_US, "  retain 1 day\n", '  retain criteria "until we no longer need it"\n',
       "P051"),
+    m("P051-internal-retention-policy", UK, "  retain 14 months\n",
+      '  retain criteria "in line with our internal data retention policy"\n', "P051"),
     # --- P060-P066: rights ----------------------------------------------------------------------
     m("P060-erasure-excluded", UK, "  respond_within 1 month\n",
       '  respond_within 1 month\n  exclude erasure "we keep order records"\n', "P060"),
