@@ -203,6 +203,11 @@ MUTATIONS = [
       "  basis consent\n  condition explicit_consent\n  direct_marketing yes\n", "P094"),
     # --- P100: children -------------------------------------------------------------------------
     m("P100-children-below-consent-age", UK, "  minimum_age 18\n", "  minimum_age 12\n", "P100"),
+    m("P100-parent-mentioned-not-consent", UK,
+      '  minimum_age 18\n  children """We do not sell to anyone under 18 and we do not knowingly collect data about\n'
+      '    children. If we learn that we hold a child\'s data, we delete it."""',
+      '  minimum_age 12\n  children "If you are a parent and believe your child has given us data, contact us."',
+      "P100"),
     # --- P110: unused declarations --------------------------------------------------------------
     m("P110-unused-data", UK, "# --- Rights and security",
       'data wish_lists "Wish lists" {\n  category preferences\n  source subject\n  required_for optional\n}\n\n'
