@@ -67,9 +67,14 @@ MUTATIONS = [
       "basis legitimate_interests", "P012"),
     m("P012-interest-only-restated", UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
       'basis legitimate_interests "the legitimate interests of our business"', "P012"),
+    m("P012-interest-only-cited", UK, 'basis legitimate_interests "preventing fraud against us and our customers"',
+      'basis legitimate_interests "Article 6(1)(f) UK GDPR"', "P012"),
     m("P013-vague-description", UK,
       '"We keep your account so that you can see past orders and check out faster."',
       '"We keep your account to improve our services."', "P013"),
+    m("P013-better-experience", UK,
+      '"We keep your account so that you can see past orders and check out faster."',
+      '"We keep your account to enhance your experience."', "P013"),
     m("P095-public-task-for-a-retailer", UK, "  basis legal_obligation\n", "  basis public_task\n", "P095"),
     m("P096-public-body-on-legitimate-interests", UK, '  legal_name "Northwind Home Ltd"\n',
       '  legal_name "Northwind Home Ltd"\n  public_body yes\n', "P096"),
@@ -125,6 +130,8 @@ MUTATIONS = [
     m("P051-as-long-as-necessary", UK, "  retain 14 months\n", '  retain criteria "as long as necessary"\n', "P051"),
     m("P051-until-no-longer-needed", EU_US, "  retain 1 day\n", '  retain criteria "until we no longer need it"\n',
       "P051"),
+    m("P051-internal-retention-policy", UK, "  retain 14 months\n",
+      '  retain criteria "in line with our internal data retention policy"\n', "P051"),
     # --- P060-P066: rights ----------------------------------------------------------------------
     m("P060-erasure-excluded", UK, "  respond_within 1 month\n",
       '  respond_within 1 month\n  exclude erasure "we keep order records"\n', "P060"),
@@ -204,6 +211,11 @@ MUTATIONS = [
       "  basis consent\n  condition explicit_consent\n  direct_marketing yes\n", "P094"),
     # --- P100: children -------------------------------------------------------------------------
     m("P100-children-below-consent-age", UK, "  minimum_age 18\n", "  minimum_age 12\n", "P100"),
+    m("P100-parent-mentioned-not-consent", UK,
+      '  minimum_age 18\n  children """We do not sell to anyone under 18 and we do not knowingly collect data about\n'
+      '    children. If we learn that we hold a child\'s data, we delete it."""',
+      '  minimum_age 12\n  children "If you are a parent and believe your child has given us data, contact us."',
+      "P100"),
     # --- P110: unused declarations --------------------------------------------------------------
     m("P110-unused-data", UK, "# --- Rights and security",
       'data wish_lists "Wish lists" {\n  category preferences\n  source subject\n  required_for optional\n}\n\n'

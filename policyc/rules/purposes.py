@@ -11,11 +11,19 @@ from policyc.diagnostics.model import Diagnostic, Fix
 from policyc.model import Purpose
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 
-# Wording WP260 (para 12) gives as too vague to tell people what is done with their data.
+# Wording WP260 (para 12) gives as too vague to tell people what is done with their data. "Improving
+# your experience" is of the same kind as its "offer personalised services": almost any use of data can
+# claim to make someone's experience better, enhanced or optimised, so the phrase names no purpose.
+_EXPERIENCE = (r"(improv|enhanc|optimi[sz]|personali[sz]|tailor|better)\w* (your|the|our|user'?s?|users'|"
+               r"customers?'?s?|visitors?'?s?) ((overall|online|browsing|shopping|customer|user|digital) )?"
+               r"experiences?"
+               r"|(a|an|the) (better|improved|enhanced|optimi[sz]ed|more personali[sz]ed|personali[sz]ed|"
+               r"tailored|smoother|(best|better) possible|great|seamless) ((overall|online|browsing|shopping|"
+               r"customer|user|digital) )?experiences?")
 VAGUE_PURPOSE = re.compile(
     r"\b(improv(e|ing) (our|the) (services?|products?|website)|research purposes|other purposes|"
     r"business purposes|develop(ing)? new (services|products)|offer(ing)? personali[sz]ed services|"
-    r"for (any )?lawful purposes?|as (we|required) see fit|legitimate business purposes)\b",
+    rf"for (any )?lawful purposes?|as (we|required) see fit|legitimate business purposes|{_EXPERIENCE})\b",
     re.IGNORECASE,
 )
 
@@ -29,13 +37,81 @@ _RESTATING_WORDS = frozenset({
     "reason", "reasons", "pursue", "pursued", "pursuing", "pursuit", "general", "operational", "legal",
     "other", "party", "parties", "third", "this", "that", "as", "such", "necessary", "needs", "based", "on",
 })
+# What a citation of the basis leaves once the article is taken out: "under Article 6(1)(f) of the UK
+# GDPR", "lawful basis: legitimate interests (Art. 6 para. 1 lit. f GDPR)".
+_CITING_WORDS = frozenset({
+    "art", "arts", "article", "articles", "para", "paragraph", "lit", "point", "letter", "recital", "gdpr",
+    "uk", "eu", "regulation", "under", "pursuant", "per", "according", "accordance", "with", "within", "meaning",
+    "lawful", "basis", "bases", "ground", "grounds", "i", "e", "ie",
+})
+# What a pointer to other text leaves: "as described above", "the interests set out in section 4 of
+# this notice", "see our legitimate interests assessment".
+_POINTING_WORDS = frozenset({
+    "see", "refer", "referred", "described", "set", "out", "explained", "stated", "mentioned", "outlined",
+    "listed", "detailed", "specified", "identified", "noted", "given", "shown", "defined", "following", "those",
+    "these", "which", "is", "are", "be", "at", "by", "each", "any", "all", "same", "relevant", "applicable",
+    "respective", "notice", "privacy", "policy", "statement", "document", "page", "table", "assessment",
+    "balancing", "test", "more", "information", "details", "please", "where", "here",
+})
+_EMPTY_WORDS = _RESTATING_WORDS | _CITING_WORDS | _POINTING_WORDS
 _WORD = re.compile(r"[a-z][a-z']*")
 
+# Text left to be filled in: "TBC", "to be confirmed", "N/A", "xxx", "[insert interest]", "lorem ipsum";
+# a note with no words at all ("-", "...") is one too.
+_PLACEHOLDER = re.compile(
+    r"\b(?:tb[acdf]|to\s*do|fixme|placeholder|x{2,}|n\s*/\s*a|not\s+applicable|none|nil|null|insert|"
+    r"lorem|ipsum|to\s+be\s+(?:confirmed|determined|decided|defined|added|agreed|completed|updated|provided|"
+    r"inserted|written|specified|advised|filled\s+in|clarified|finali[sz]ed))\b"
+)
+# Text that points elsewhere instead of naming the interest ("described above", "see section 4"): the
+# interest must be stated with the purpose, and policyc prints the note beside the basis, where "above"
+# points to no interest.
+_POINTER = re.compile(
+    r"\b(?:above|below|aforementioned|abovementioned|aforesaid|elsewhere|herein(?:above|after|below)?|"
+    r"hereunder|earlier|previously|sections?|clauses?|annex|appendix|see|refer(?:red)?\s+to|"
+    r"(?:described|set\s+out|explained|stated|mentioned|outlined|listed|detailed|specified|noted|shown|"
+    r"defined)\s+(?:in|at|under|on)|(?:schedule|paragraph|para)\.?\s+(?:\d[\w.()]*|[ivx]+\b))\b"
+)
+# The article itself, in the ways notices write it ("6(1)(f)", "Art. 6 (1) f", "6.1.f", "Art. 6 para. 1
+# lit. f"), and the laws it is in.
+_CITATION = re.compile(
+    r"\b6\s*(?:\(\s*1\s*\)|\.\s*1\b|\s+(?:para(?:graph)?|abs)\.?\s*1\b)\s*"
+    r"(?:\(\s*f\s*\)|\.?\s*(?:(?:lit|point|letter|sub-?paragraph)\.?\s*)?\(?f\b\)?)"
+    r"|\b(?:(?:uk|eu)\s+)?(?:gdpr|dsgvo)\b|\bregulation\s*\(eu\)\s*2016/679\b|\bdata\s+protection\s+act(?:\s+2018)?\b"
+    r"|\bdpa(?:\s+2018)?\b|\brecital\s+4[78]\b"
+)
 
-def restates_basis(note: str) -> bool:
-    """The note is made only of words that restate the basis: it names no interest."""
-    words = _WORD.findall(note.lower().replace("\u2019", "'"))
-    return bool(words) and all(w in _RESTATING_WORDS for w in words)
+
+def unstated_interest(note: str) -> str | None:
+    """What the note is instead of an interest, or None when it names one.
+
+    The note names no interest when, once placeholders, pointers to other text and citations of
+    Art 6(1)(f) are taken out, every word left only restates the basis ("our legitimate business
+    interests"). The answer is "placeholder", "pointer", "citation" or "restatement", the first
+    that applies.
+    """
+    text = note.lower().replace("\u2019", "'")
+    found: set[str] = set()
+    # The citation goes first, so that its "para. 1" is not read as a pointer to a paragraph.
+    for kind, pattern in (("citation", _CITATION), ("placeholder", _PLACEHOLDER), ("pointer", _POINTER)):
+        text, count = pattern.subn(" ", text)
+        if count:
+            found.add(kind)
+    words = _WORD.findall(text)
+    if not all(w in _EMPTY_WORDS for w in words):
+        return None
+    if not words and not found:
+        found.add("placeholder")  # "-", "...", "?"
+    return next((kind for kind in ("placeholder", "pointer", "citation") if kind in found), "restatement")
+
+
+# How P012 describes a note that names no interest, by what the note is instead.
+_UNSTATED = {
+    "restatement": "only restates the basis",
+    "citation": "only cites the basis",
+    "pointer": "points elsewhere instead of naming it",
+    "placeholder": "is a placeholder",
+}
 
 
 # The bases P010's fixes offer, as the help names them: choosing one is the author's decision, so
@@ -100,12 +176,15 @@ def legitimate_interest_unstated(ctx: Context) -> Iterator[Diagnostic]:
                               "without saying what the interest is", use.span, label="which interest?",
                               help=f'write the interest after the basis: `basis {use.basis.key} "preventing '
                               'fraud against our customers"`')
-            elif restates_basis(use.note):
+                continue
+            unstated = unstated_interest(use.note)
+            if unstated is not None:
                 yield finding("P012", f"purpose `{purpose.key}` relies on {use.basis.title or use.basis.key} "
-                              f"without saying what the interest is: \"{use.note.strip()}\" only restates the "
-                              "basis", use.span, label="which interest?",
-                              help="name the interest itself, such as \"preventing fraud against our customers\" "
-                              "or \"telling existing customers about products like those they bought\"")
+                              f"without saying what the interest is: \"{use.note.strip()}\" {_UNSTATED[unstated]}",
+                              use.span, label="which interest?",
+                              help="name the interest itself, here with the purpose, such as \"preventing fraud "
+                              "against our customers\" or \"telling existing customers about products like those "
+                              "they bought\"")
 
 
 @rule("P013")

@@ -23,6 +23,51 @@ VAGUE_RETENTION = re.compile(
 )
 
 
+# Retention that rests on nothing but the controller's say-so is no criterion either (Art 13(2)(a), Art
+# 5(1)(e)): a reader can check neither an unpublished internal policy, nor "permanently", nor "until we
+# decide to delete it".
+_ENDING = r"(delet|eras|remov|destroy|dispos|discard|anonymi[sz]|purg|clos|cancel|deactivat|leav|unsubscrib)\w*"
+# "Permanently" and "forever" of keeping, not of deleting ("we then delete it permanently").
+_PERMANENT = re.compile(r"\b(permanent(ly)?|for ?ever|in perpetuity|perpetual(ly)?|without (any )?(time )?limit)\b",
+                        re.IGNORECASE)
+_PERMANENT_ENDING = re.compile(
+    rf"\b{_ENDING}\b(\s+\w+){{0,3}}?\s+(permanently|for ?ever)\b|\b(permanently|for ?ever)\s+{_ENDING}\b",
+    re.IGNORECASE,
+)
+# "In line with our internal data retention policy", "as our records management schedule sets out": a
+# policy the reader cannot see. A published one, linked from the criteria, is one they can check.
+_INTERNAL_POLICY = re.compile(
+    r"\b(our|its|the\s+company's|internal|in-house|corporate)"
+    r"(\s+(own|internal|in-house|company|corporate|group|current|standard|applicable|relevant|global))*"
+    r"\s+((data|records?|document|information)\s+)?(retention|records?|document|data|information)"
+    r"(\s+(retention|management|handling|governance|protection|destruction|disposal))?"
+    r"\s+(polic(y|ies)|schedules?|procedures?|guidelines?|standards?|rules|practices?)\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+DISCRETION = re.compile(
+    # "until we decide to delete it", "as long as we choose", "as we see fit": the decision is about keeping
+    # the data, not another event ("until we decide your claim" names one)
+    r"\b(until|unless|as long as|so long as|while|whilst|when|as|for whatever time)\s+(\w+\s+){0,2}?"
+    r"we\s+(decide|choose|elect|determine|deem|see|think|wish|want|like|please)\b"
+    r"(?=\s*($|[.,;:)]|(it\s+)?(fit|appropriate|necessary|suitable|proper|best|otherwise)\b|to\s+(delete|erase|"
+    r"remove|destroy|dispose|discard|anonymi[sz]e|purge|keep|retain|hold|store|no\s+longer)\b))"
+    # "as determined by us", "at our discretion"
+    r"|\b(determined|decided|chosen|set|fixed|judged|deemed\s+\w+)\s+by\s+(us|ourselves|the\s+company|"
+    r"(our|the\s+company's)\s+(\w+\s+)?(management|team|staff|board))\b"
+    r"|\b(at|in)\s+(our|its|the\s+company's|the\s+controller's)\s+((sole|absolute|own|reasonable|full)\s+)*"
+    r"discretion\b",
+    re.IGNORECASE,
+)
+
+
+def own_judgement(criteria: str) -> bool:
+    """The criteria rest on the controller's own say-so: no end, its discretion, or its internal policy."""
+    if _PERMANENT.search(_PERMANENT_ENDING.sub(" ", criteria)) or DISCRETION.search(criteria):
+        return True
+    return bool(_INTERNAL_POLICY.search(criteria)) and not _LINK.search(criteria)
+
+
 # Criteria that give a period ("six years from ...") are checkable, whatever else they say.
 STATES_PERIOD = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
@@ -48,7 +93,8 @@ def retention_vague(ctx: Context) -> Iterator[Diagnostic]:
         if retention is None or retention.concrete:
             continue
         criteria = retention.criteria
-        if not criteria.strip() or (VAGUE_RETENTION.search(criteria) and not STATES_PERIOD.search(criteria)):
+        vague = VAGUE_RETENTION.search(criteria) or own_judgement(criteria)
+        if not criteria.strip() or (vague and not STATES_PERIOD.search(criteria)):
             yield finding("P051", f"the retention of `{purpose.key}` is only \"{retention.criteria.strip()}\"",
                           retention.span, label="no period, event or checkable criteria",
                           help="give a period (`retain 2 years`), an event (`retain until account_closed`), or "
