@@ -66,6 +66,11 @@ class Lookup:
 Bindings = dict[ast.Name, Lookup]  # every reference of the user's files -> what it names (the resolve stage)
 
 
+def _a(word: str) -> str:
+    """The indefinite article for a kind's name (`an adequacy`, `a safeguard`)."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _diag(code: str, message: str, span: Span, **kw: object) -> Diagnostic:
     return Diagnostic.of(code, message, span, **kw)  # type: ignore[arg-type]
 
@@ -333,9 +338,13 @@ class Program:
             for candidate in layer:
                 other = candidate.by_name.get(dotted)
                 if other:
+                    found = other[0].kind
+                    help_text = ("an adequacy decision is relied on with `safeguard adequacy`: the decision that "
+                                 "covers the recipient's country at the policy's `effective` date is found from it"
+                                 if found == "adequacy" and "safeguard" in kinds else "")
                     return _diag(
-                        "T004", f"expected a {expected}, found {other[0].kind} `{dotted}`", name.span,
-                        label=f"this is a `{other[0].kind}`",
+                        "T004", f"expected {_a(kinds[0])} {expected}, found {found} `{dotted}`", name.span,
+                        label=f"this is {_a(found)} `{found}`", help=help_text,
                         labels=(Label(other[0].header_span, "declared here"),) if not candidate.stdlib else (),
                     )
         visible: set[str] = set()
