@@ -1120,9 +1120,20 @@ def _rights(c: Composer) -> list[Block]:
     withdraw_text = info.withdraw if info else ""
     object_text = info.object if info else ""
     groups: list[Group] = []
+    in_force = list(model.laws)
     for offered in model.rights:
         right = offered.right
         blocks: list[Block] = []
+        # Under laws that give different rights (the EU GDPR and the CCPA), each right says whose it is, so
+        # that a reader under one law is not promised, or held to, the other's.
+        under = [law for law in in_force if law.key in right.laws]
+        if under and len(under) < len(in_force):
+            names = " and the ".join(law.title or law.key for law in under)
+            backing = [back_span(f"right:{right.key}", right.span),
+                       *(back_span(f"law:{law.key}", law.span) for law in under)]
+            if model.policy is not None:
+                backing.append(back(model.policy, "jurisdictions"))
+            blocks.append(Paragraph([st("derived", [f"A right under the {names}."], backing)]))
         described = dict(info.describe) if info else {}
         if described.get(right.key):
             assert info is not None

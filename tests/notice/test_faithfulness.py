@@ -475,3 +475,11 @@ controller acme "Acme Ltd" {{ email "privacy@acme.example"; authority {authority
 """
     texts = _texts(check_text(text, "p.policy").models["p.policy"])
     assert any("where you live, where you work" in t for t in texts) is choice_stated, texts
+
+
+def test_under_laws_with_different_rights_each_right_says_whose_it_is() -> None:
+    mixed = compose(model_of(COMPLETE[1]))  # EU GDPR and CCPA
+    labels = [s.text for _, s in mixed.statements() if s.text.startswith("A right under the ")]
+    assert "A right under the EU GDPR." in labels and "A right under the CCPA / CPRA." in labels
+    single = compose(model_of(COMPLETE[0]))  # UK GDPR only: every right is the one law's
+    assert not [s for _, s in single.statements() if s.text.startswith("A right under the ")]
