@@ -119,6 +119,7 @@ MUTATIONS = [
     m("P045-countries-not-named", UK, "  country IN\n  safeguard idta\n", "  country IN, outside\n  safeguard idta\n",
       "P045"),
     m("P045-countries-not-named-eu", EU_US, "  country US\n", "  country US, outside\n", "P045"),
+    m("P045-safeguard-without-country", UK, "  country IN\n  safeguard idta\n", "  safeguard idta\n", "P045"),
     m("P040-international-organisation", UK, '  sector "fraud prevention"\n  country GB\n',
       '  sector "fraud prevention"\n  country GB\n  international_organisation yes\n', "P040"),
     m("P046-derogation-unspecified", EU_US, '  sector "online advertising"\n  country IE\n',

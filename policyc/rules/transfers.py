@@ -194,6 +194,14 @@ def transfer_countries_unstated(ctx: Context) -> Iterator[Diagnostic]:
                       "the countries", recipient.field_span("country"), label="countries not named",
                       help="name the third countries in `country`, such as `country US, IN` (WP260 rev.01 "
                       "para 48); keep `outside` only beside them, for destinations that cannot be known")
+    for recipient in ctx.model.recipients:
+        if recipient.safeguards and not recipient.countries and not recipient.countries_unnamed \
+                and not recipient.international_organisation \
+                and not recipient.has_field("country"):
+            yield finding("P045", f"`{recipient.key}` has a transfer safeguard, but the notice does not say which "
+                          "country its data goes to", recipient.field_span("safeguard"), label="where to?",
+                          help="add `country ...` to the recipient: without it the notice cannot say that the data "
+                          "leaves the area, nor which safeguard covers it")
 
 
 @rule("P046")
