@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from policyc.model import CcpaCategory, Data, Purpose, Recipient
-from policyc.notice.english import and_join, words
+from policyc.notice.english import and_join, lcfirst, retention_text, words
 from policyc.notice.statements import Block, Group, Paragraph, Part, Row, Statement, Table, Words
 
 if TYPE_CHECKING:
@@ -113,10 +113,30 @@ def _categories_table(c: Composer) -> Table | None:
         examples = n.st("fact", n.joined([n.entity_ref("data", d) for d in datas]), [n.back(d) for d in datas])
         purposes = [p for p in model.purposes if any(d in p.uses for d in datas)]
         rows.append(Row(header, [examples, _sources(c, datas), _purposes(c, purposes, datas),
-                                 _recipients(c, purposes), _sold(c, purposes)]))
+                                 _recipients(c, purposes), _sold(c, purposes), _kept(c, purposes)]))
     return Table("california-categories", "Categories of personal information we collect",
                  ["Category (Cal. Civ. Code 1798.140)", "What it includes", "Where it comes from",
-                  "Why we collect it", "Who receives it", "Sold or shared"], rows)
+                  "Why we collect it", "Who receives it", "Sold or shared", "How long we keep it"], rows)
+
+
+def _kept(c: Composer, purposes: list[Purpose]) -> Statement | None:
+    """How long the category is kept (1798.100(a)(3)): the retention of each purpose that uses it, as the
+    policy gives retention per purpose; one period when they all say the same."""
+    from policyc.notice import compose as n
+
+    if not purposes:
+        return None
+    texts = [retention_text(c.model.lexicon, p.retention) if p.retention is not None else "" for p in purposes]
+    backing = [n.back(p, "retain") if t else n.back(p) for p, t in zip(purposes, texts, strict=True)]
+    if len(set(texts)) == 1:
+        text = texts[0] or n.NOT_STATED
+        return n.st("fact", [text[:1].upper() + text[1:]], backing)
+    parts: list[Part] = []
+    for index, (purpose, text) in enumerate(zip(purposes, texts, strict=True)):
+        if index:
+            parts.append(Words("; "))
+        parts += [*n.entity_ref("purpose", purpose), Words(f": {lcfirst(text) if text else n.NOT_STATED.lower()}")]
+    return n.st("fact", parts, backing)
 
 
 def _sources(c: Composer, datas: list[Data]) -> Statement:

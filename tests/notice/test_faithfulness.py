@@ -22,7 +22,7 @@ from policyc.driver import check_files, check_text
 from policyc.model import Model
 from policyc.notice.compose import compose
 from policyc.notice.requirements import required_facts
-from policyc.notice.statements import Notice
+from policyc.notice.statements import Notice, Table
 from policyc.testing import policy_texts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -483,3 +483,15 @@ def test_under_laws_with_different_rights_each_right_says_whose_it_is() -> None:
     assert "A right under the EU GDPR." in labels and "A right under the CCPA / CPRA." in labels
     single = compose(model_of(COMPLETE[0]))  # UK GDPR only: every right is the one law's
     assert not [s for _, s in single.statements() if s.text.startswith("A right under the ")]
+
+
+def test_the_ccpa_categories_say_how_long_each_is_kept() -> None:
+    notice = compose(model_of(COMPLETE[1]))
+    table = next(b for section in notice.sections for b in section.blocks
+                 if isinstance(b, Table) and b.id == "california-categories")
+    assert table.columns[-1] == "How long we keep it"  # 1798.100(a)(3)
+    geolocation = next(r for r in table.rows if r.header.text == "Geolocation data")
+    assert geolocation.cells[-1] is not None and geolocation.cells[-1].text == "1 day from when we collect it"
+    commercial = next(r for r in table.rows if r.header.text == "Commercial information")
+    assert commercial.cells[-1] is not None
+    assert commercial.cells[-1].text.startswith("Billing paid plans: 6 years after the end of our contract")
