@@ -15,7 +15,8 @@ cannot be written only means the standard library is parsed in each process, as 
 
 Files are not left to pile up: a file read is marked as used (its modification time, at most once a
 day), and writing a new snapshot removes the cache files (snapshots and built parsers) that no run has
-used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version.
+used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version. (Compiled templates,
+kept by Jinja beside them, are pruned the same way.)
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 KEEP_UNUSED_DAYS = 30
 _DAY = 24 * 60 * 60
-_PATTERNS = ("stdlib-*.pickle", "grammar-*.lark-cache")  # every file policyc keeps in the folder
+# Every file policyc keeps in the folder: snapshots, built parsers, compiled templates.
+_PATTERNS = ("stdlib-*.pickle", "grammar-*.lark-cache", "templates-*/__jinja2_*.cache")
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 

@@ -153,7 +153,9 @@ def test_the_key_covers_every_module_that_builds_the_snapshot(monkeypatch: pytes
 def test_unused_cache_files_are_removed_when_a_new_snapshot_is_written(cache_home: Path) -> None:
     cache_home.mkdir(parents=True)
     old = time.time() - (stdlib_cache.KEEP_UNUSED_DAYS + 1) * 24 * 3600
-    stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.lark-cache"]
+    stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.lark-cache",
+             cache_home / "templates-0000000000000000" / "__jinja2_0000.cache"]
+    stale[-1].parent.mkdir(parents=True)
     recent = cache_home / "stdlib-111111111111111111111111.pickle"
     other = cache_home / "notes.txt"  # not policyc's: never touched
     for path in [*stale, recent, other]:
@@ -175,3 +177,22 @@ def test_a_snapshot_read_is_marked_as_used(cache_home: Path) -> None:
     assert stdlib_cache.snapshot() is not None  # read, not rebuilt
     assert time.time() - path.stat().st_mtime < 3600
     assert stdlib_cache.prune(cache_home) == []
+
+
+def test_compiled_templates_are_kept_and_give_the_same_notice(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    env.pop("POLICYC_NO_CACHE", None)
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"out{run}"
+        subprocess.run([sys.executable, "-m", "policyc", "build", str(POLICY), "-o", str(out), "--format", "md,html"],
+                       env=env, capture_output=True, check=True)
+        outputs.append(sorted((p.name, p.read_bytes()) for p in out.iterdir()))
+    assert outputs[0] == outputs[1]
+    compiled = list((tmp_path / "cache" / "policyc").glob("templates-*/__jinja2_*.cache"))
+    assert len({p.parent for p in compiled}) == 2  # one folder per backend
+    off = tmp_path / "off"
+    subprocess.run([sys.executable, "-m", "policyc", "build", str(POLICY), "-o", str(tmp_path / "out-off"),
+                    "--format", "md,html"], env={**env, "XDG_CACHE_HOME": str(off), "POLICYC_NO_CACHE": "1"},
+                   capture_output=True, check=True)
+    assert not list(off.glob("policyc/templates-*"))

@@ -122,6 +122,29 @@ def environment_for(make: Callable[..., jinja2.Environment]) -> Callable[[Path |
     return environment
 
 
+def bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    """Where a backend's compiled templates are kept between runs (Jinja's own bytecode cache), or None
+    when policyc's cache is off or its folder cannot be written.
+
+    Jinja names each entry by the template's name and file and checks the source's digest, so an edited
+    template is compiled again; the folder's name carries what else the compiled code depends on (the
+    policyc and Jinja versions, and the backend, whose environment options differ)."""
+    import hashlib
+    import os
+
+    from policyc import __version__, stdlib_cache
+
+    if not stdlib_cache.enabled():
+        return None
+    digest = hashlib.sha256(f"{__version__}\n{jinja2.__version__}\n{kind}".encode()).hexdigest()[:16]
+    folder = stdlib_cache.cache_folder() / f"templates-{digest}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 def template_loader(templates: Path | None) -> jinja2.BaseLoader:
     """The user's template folder first (any template overridden by its file name), then the package's."""
     package = jinja2.PackageLoader("policyc.backends", "templates")

@@ -27,6 +27,7 @@ from policyc import __version__
 from policyc.backends import BuildContext
 from policyc.backends.author import (
     author_parser,
+    bytecode_cache,
     dedent_text,
     environment_for,
     parse_author,
@@ -183,6 +184,7 @@ def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environ
     env = jinja2.Environment(
         loader=template_loader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, auto_reload=auto_reload,
+        bytecode_cache=bytecode_cache("html"),
     )
     filters: dict[str, Callable[..., Any]] = {
         "statement": html_statement,

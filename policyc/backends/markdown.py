@@ -17,7 +17,7 @@ import jinja2
 
 from policyc import __version__
 from policyc.backends import BuildContext
-from policyc.backends.author import environment_for, template_loader
+from policyc.backends.author import bytecode_cache, environment_for, template_loader
 from policyc.backends.mdsafe import (
     MdSafe,
     _escape_start,
@@ -68,6 +68,7 @@ def _environment(templates: Path | None, *, auto_reload: bool) -> jinja2.Environ
         loader=template_loader(templates), autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, finalize=md_finalize,
         auto_reload=auto_reload,
+        bytecode_cache=bytecode_cache("md"),
     )
     filters: dict[str, Callable[..., Any]] = {
         "statement": md_statement,
