@@ -166,7 +166,7 @@ def automated_decision_without_art22_ground(ctx: Context) -> Iterator[Diagnostic
             law = " and ".join({"gdpr": "the EU GDPR", "uk_gdpr": "the UK GDPR"}[k] for k in laws)
             basis = purpose.bases[0].basis
             yield finding("P084", f"automated decision `{decision.key}` rests on {basis.title or basis.key}, which "
-                          f"is not a ground {law} allows for a decision taken "
+                          f"is not a ground {law} {'allow' if len(laws) > 1 else 'allows'} for a decision taken "
                           "solely by automated means", purpose.bases[0].span, label="Art 22(2)",
                           help="Art 22(2): rest the purpose on a contract with the person, a law that authorises the "
                           "decision, or the person's explicit consent; or have a person take the decision")
