@@ -1498,19 +1498,13 @@ def _complaints(c: Composer) -> list[Block]:
         # lets people choose the one where they live or work, or where the infringement happened.
         for law in model.laws:
             if len(law.authorities) > 1:
-                for provision in c.provisions("complain", [law.key]):
-                    block = prose("law", provision.text, [back(provision, "text")], 2)
-                    if block:
-                        out.append(block)
+                out += c.provision_prose("complain", 2, [law.key])
         return out
     # The source names no authority: only the law in force speaks, and only for itself.
     for law in model.laws:
-        provisions = c.provisions("complain", [law.key])
-        for provision in provisions:
-            block = prose("law", provision.text, [back(provision, "text")], 2)
-            if block:
-                out.append(block)
-        if len(law.authorities) == 1 and provisions:
+        said = c.provision_prose("complain", 2, [law.key])
+        out += said
+        if len(law.authorities) == 1 and said:
             key = law.authorities[0]
             found = model.lexicon.authority(key)
             span = found.span if found is not None else law.span
