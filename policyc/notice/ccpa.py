@@ -126,17 +126,13 @@ def _kept(c: Composer, purposes: list[Purpose]) -> Statement | None:
 
     if not purposes:
         return None
-    texts = [retention_text(c.model.lexicon, p.retention) if p.retention is not None else "" for p in purposes]
+    texts = [retention_text(c.model.lexicon, p.retention) for p in purposes]  # "" where a purpose gives none
     backing = [n.back(p, "retain") if t else n.back(p) for p, t in zip(purposes, texts, strict=True)]
     if len(set(texts)) == 1:
-        text = texts[0] or n.NOT_STATED
-        return n.st("fact", [text[:1].upper() + text[1:]], backing)
-    parts: list[Part] = []
-    for index, (purpose, text) in enumerate(zip(purposes, texts, strict=True)):
-        if index:
-            parts.append(Words("; "))
-        parts += [*n.entity_ref("purpose", purpose), Words(f": {lcfirst(text) if text else n.NOT_STATED.lower()}")]
-    return n.st("fact", parts, backing)
+        return n.st("fact", [texts[0] or n.NOT_STATED], backing)
+    each = [[*n.entity_ref("purpose", p), Words(f": {lcfirst(t or n.NOT_STATED)}")]
+            for p, t in zip(purposes, texts, strict=True)]
+    return n.st("fact", n.joined(each, conjunction="", separator="; "), backing)
 
 
 def _sources(c: Composer, datas: list[Data]) -> Statement:
