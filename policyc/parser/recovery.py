@@ -242,7 +242,11 @@ class _Parse:
                 if not current.tokens:
                     continue
                 if depth == 0 and self._brace_forgotten(current.tokens, tokens, index):
-                    brace = _synthetic("LBRACE", "{", current.tokens[-1])
+                    header = current.tokens
+                    self.report("S001", f"missing `{{` after `{' '.join(str(t) for t in header)}`", header[-1],
+                                label="expected `{` here",
+                                help="add `{` at the end of this line to open the declaration's block")
+                    brace = _synthetic("LBRACE", "{", header[-1])
                     current.tokens.append(brace)
                     current.open_brace = brace
                     depth = 1
@@ -261,21 +265,18 @@ class _Parse:
             chunks.append(current)
         return chunks
 
-    def _brace_forgotten(self, line: list[Token], tokens: list[Token], end: int) -> bool:
+    @staticmethod
+    def _brace_forgotten(line: list[Token], tokens: list[Token], end: int) -> bool:
         """A declaration's header line (`purpose x "Title"` at the start of a line) without its `{`, followed
-        by indented lines: the `{` was forgotten. Reported once, here; the block is parsed as if it
-        were there, instead of each of its lines being reported as a broken declaration."""
+        by indented lines: the `{` was forgotten. It is reported once, and the block parsed as if it were
+        there, instead of each of its lines being reported as a broken declaration."""
         first = line[0]
         if first.type != "NAME" or first.column != 1 or str(first) not in KINDS:
             return False
         if any(t.type in ("LBRACE", "RBRACE", "SEMICOLON") for t in line) or len(line) > 3:
             return False
         following = tokens[end + 1] if end + 1 < len(tokens) else None
-        if following is None or following.type != "NAME" or (following.column or 1) == 1:
-            return False
-        self.report("S001", f"missing `{{` after `{' '.join(str(t) for t in line)}`", line[-1],
-                    label="expected `{` here", help="add `{` at the end of this line to open the declaration's block")
-        return True
+        return following is not None and following.type == "NAME" and (following.column or 1) > 1
 
     def _top_level_table(self, tokens: list[Token]) -> tuple[array[int], array[int]]:
         """For each token index, where the next unindented line that starts with a name, `use` or
