@@ -14,7 +14,7 @@ cannot be written only means the standard library is parsed in each process, as 
 `POLICYC_NO_CACHE=1` turns the cache off.
 
 Files are not left to pile up: a file read is marked as used (its modification time, at most once a
-day), and writing a new snapshot removes the cache files (snapshots and built parsers) that no run has
+day), and writing a new snapshot removes the cache files (snapshots and parser tables) that no run has
 used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version. (Compiled templates,
 kept by Jinja beside them, are pruned the same way.)
 """
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 KEEP_UNUSED_DAYS = 30
 _DAY = 24 * 60 * 60
-# Every file policyc keeps in the folder: snapshots, built parsers, compiled templates.
-_PATTERNS = ("stdlib-*.pickle", "grammar-*.lark-cache", "templates-*/__jinja2_*.cache")
+# Every file policyc keeps in the folder: snapshots, parser tables, compiled templates.
+_PATTERNS = ("stdlib-*.pickle", "grammar-*.tables", "templates-*/__jinja2_*.cache")
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 
@@ -105,6 +105,7 @@ def typed(name: str) -> list[TypedDecl] | None:
 def reset() -> None:
     """Forget this process's snapshot (tests)."""
     _state.snapshot, _state.done, _state.busy = None, False, False
+    gc.unfreeze()
 
 
 # -- the file ------------------------------------------------------------------------------------------
@@ -141,6 +142,9 @@ def _load_or_build() -> Snapshot | None:
     loaded = load(path)
     if loaded is not None:
         mark_used(path)
+        # The snapshot's objects live as long as the process: out of the collector's generations, no
+        # later collection walks them again (in the language server, every collection would).
+        gc.freeze()
         return loaded
     built = build()
     if store(path, built):
@@ -195,13 +199,22 @@ def load(path: Path) -> Snapshot | None:
 
 
 def store(path: Path, snap: Snapshot) -> bool:
-    """Write the snapshot atomically (a temporary file renamed over the name); False if it could not be."""
+    """Write the snapshot atomically; False if it could not be."""
+    try:
+        data = _dumps(snap)
+    except (pickle.PicklingError, RecursionError):
+        return False
+    return write_atomic(path, data)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write a cache file atomically (a temporary file renamed over the name), so that a process never
+    reads half a file; False if it could not be written."""
     import tempfile
 
     try:
-        data = _dumps(snap)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".stdlib-", suffix=".tmp", dir=path.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name.split('-')[0]}-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
@@ -209,7 +222,7 @@ def store(path: Path, snap: Snapshot) -> bool:
         except BaseException:
             os.unlink(temporary)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
+    except OSError:
         return False
     return True
 

@@ -153,7 +153,7 @@ def test_the_key_covers_every_module_that_builds_the_snapshot(monkeypatch: pytes
 def test_unused_cache_files_are_removed_when_a_new_snapshot_is_written(cache_home: Path) -> None:
     cache_home.mkdir(parents=True)
     old = time.time() - (stdlib_cache.KEEP_UNUSED_DAYS + 1) * 24 * 3600
-    stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.lark-cache",
+    stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.tables",
              cache_home / "templates-0000000000000000" / "__jinja2_0000.cache"]
     stale[-1].parent.mkdir(parents=True)
     recent = cache_home / "stdlib-111111111111111111111111.pickle"

@@ -1,6 +1,8 @@
 """The parser's lexer: the grammar's terminals as one regular expression, the limits of a parse, and
 plain words for tokens. Lexing never fails (catch-all terminals take whatever the grammar does not),
-and completion in the language server reads the same tokens as the parser.
+and completion in the language server reads the same tokens as the parser. The terminals come from
+the grammar's compiled tables (`policyc.parser.tables`); a test compares the tokens with Lark's own
+lexer.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark, Token
-
-from policyc.resources import grammar_path
+if TYPE_CHECKING:
+    from lark import Lark
 
 MAX_ERRORS = 100
 # Tokens read from one file before the parser gives up (S012). A 100,000-line policy has under 300,000;
@@ -101,47 +103,66 @@ def describe_token(token: Token) -> str:
 
 
 
-def _cache_file(grammar: str) -> str | bool:
-    """Where the built parser is cached (built once per grammar and Lark version), or False."""
-    import hashlib
-    import os
-
-    import lark
-
-    from policyc.stdlib_cache import cache_folder, mark_used
-
-    folder = str(cache_folder())
-    digest = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:16]
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return False
-    path = os.path.join(folder, f"grammar-{digest}.lark-cache")
-    mark_used(path)
-    return path if os.access(folder, os.W_OK) or os.path.exists(path) else False
-
-
 @cache
 def _lark() -> Lark:
-    # The grammar is proven conflict- and collision-free with strict=True by the test suite
-    # (tests/parser/test_grammar.py); at run time the built parser is loaded from a cache. It has no
-    # transformer: each parse builds its own callbacks (`policyc.parser.tree.lalr_parser`).
-    grammar = grammar_path().read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="basic",
-        start=["start", "chunk"],
-        propagate_positions=False,
-        maybe_placeholders=False,
-        cache=_cache_file(grammar),
-    )
+    """Lark's own parser for the grammar, with no tree builder (for tests and benchmarks: a check never
+    imports Lark, see `policyc.parser.tables`)."""
+    from lark import Lark
+
+    from policyc.parser.tables import START_SYMBOLS
+    from policyc.resources import grammar_path
+
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                start=list(START_SYMBOLS), propagate_positions=False, maybe_placeholders=False)
+
+
+class Token(str):
+    """A token: its text, with its terminal's name (`type`) and its place in the file (offsets from 0,
+    lines and columns from 1; the end is exclusive). The attributes are those of Lark's tokens."""
+
+    __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type", "value")
+
+    type: str
+    value: str
+    start_pos: int | None
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+    end_pos: int | None
+
+    def __new__(cls, type: str, value: str, start_pos: int | None = None, line: int | None = None,
+                column: int | None = None, end_line: int | None = None, end_column: int | None = None,
+                end_pos: int | None = None) -> Token:
+        token = str.__new__(cls, value)
+        token.type = type
+        token.value = value
+        token.start_pos = start_pos
+        token.line = line
+        token.column = column
+        token.end_line = end_line
+        token.end_column = end_column
+        token.end_pos = end_pos
+        return token
+
+    @classmethod
+    def new_borrow_pos(cls, type: str, value: str, borrow: Token) -> Token:
+        """A token of another kind at the place of `borrow`."""
+        return cls(type, value, borrow.start_pos, borrow.line, borrow.column, borrow.end_line, borrow.end_column,
+                   borrow.end_pos)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Token, (self.type, self.value, self.start_pos, self.line, self.column, self.end_line,
+                        self.end_column, self.end_pos))
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
 
 
 @dataclass(frozen=True, slots=True)
 class _Scanner:
-    """Lark's basic lexer as one regular expression: the grammar's terminals in Lark's order of
-    preference, and the keywords Lark's lexer gives their own type when NAME matches them whole."""
+    """The grammar's terminals as one regular expression (in Lark's order of preference), and the
+    keywords Lark's lexer gives their own type when NAME matches them whole."""
 
     pattern: re.Pattern[str]
     keywords: dict[str, dict[str, str]]  # regex terminal -> {keyword text: keyword terminal}
@@ -149,22 +170,10 @@ class _Scanner:
 
 @cache
 def _scanner() -> _Scanner:
-    conf = _lark().lexer_conf
-    terminals = sorted(conf.terminals,
-                       key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-    keywords: dict[str, dict[str, str]] = {}
-    embedded: set[str] = set()
-    strings = [t for t in terminals if t.pattern.type == "str"]
-    for regex in (t for t in terminals if t.pattern.type == "re"):
-        compiled = re.compile(regex.pattern.to_regexp(), conf.g_regex_flags)
-        for string in strings:
-            word = string.pattern.value
-            if string.priority == regex.priority and compiled.fullmatch(word):
-                keywords.setdefault(regex.name, {})[word] = string.name
-                if set(string.pattern.flags) <= set(regex.pattern.flags):
-                    embedded.add(string.name)
-    alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name not in embedded)
-    return _Scanner(re.compile(alternatives, conf.g_regex_flags), keywords)
+    from policyc.parser.tables import tables
+
+    compiled = tables()
+    return _Scanner(re.compile(compiled.pattern, compiled.flags), compiled.keywords)
 
 
 _new_str = str.__new__
@@ -172,7 +181,7 @@ _new_str = str.__new__
 
 def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int, end_column: int,
            end: int) -> Token:
-    """A Lark Token, made without the checks of its constructor (a third of the cost)."""
+    """A token, made without a call to its constructor (a third of the cost)."""
     token: Token = _new_str(Token, value)
     token.type = kind
     token.value = value

@@ -5,17 +5,13 @@ parser, and on a syntax error the bad statement reported and dropped and the chu
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
-
-from lark import Token
-from lark.exceptions import UnexpectedInput, UnexpectedToken
-from lark.lexer import LexerThread
+from typing import Any
 
 from policyc import ast
 from policyc.diagnostics.fixes import double_quotes, remove_assignment
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
+from policyc.parser.lalr import UnexpectedToken
 from policyc.parser.lexer import (
     _BAD_TOKENS,
     _CHARACTER_HELP,
@@ -26,6 +22,7 @@ from policyc.parser.lexer import (
     MAX_NESTING,
     MAX_PARSE_WORK,
     MAX_TOKENS,
+    Token,
     describe_token,
     expected_in_words,
     lex,
@@ -35,21 +32,10 @@ from policyc.schema import KINDS
 from policyc.source import Source
 
 
-class _TokenFeed:
-    """Stands in for Lark's lexer thread: hands the parser a chunk's ready-made tokens."""
-
-    __slots__ = ("tokens",)
-
-    def __init__(self, tokens: Sequence[Token]) -> None:
-        self.tokens = tokens
-
-    def lex(self, _state: Any) -> Iterator[Token]:
-        return iter(self.tokens)
-
-
-
 @dataclass(slots=True)
 class _Chunk:
+    """One top-level item's tokens, and the `{` that opens its block."""
+
     tokens: list[Token]
     open_brace: Token | None = None
 
@@ -347,7 +333,7 @@ class _Parse:
         while tokens and not self.stopped:
             self.work += len(tokens)
             try:
-                result = parser.parse(cast(LexerThread, _TokenFeed(tokens)), "chunk")  # it reads only `lex`
+                result = parser.parse(tokens, "chunk")
                 if self._dropped and isinstance(result, ast.Decl):
                     result = replace(result, broken=tuple(dict.fromkeys(self._dropped)))
                 return result
@@ -362,8 +348,6 @@ class _Parse:
                 if len(shorter) >= len(tokens):  # recovery must always make progress
                     shorter = [t for t in tokens if t is not err.token][: len(tokens) - 1]
                 tokens = shorter
-            except UnexpectedInput:  # pragma: no cover - the lexer is total, tokens are fed
-                return None
         return None
 
     def recover(self, tokens: list[Token], err: UnexpectedToken) -> list[Token]:

@@ -1,4 +1,4 @@
-"""Tree building: Lark's parse callbacks to `policyc.ast` nodes, and doc comments attached to
+"""Tree building: the parser's reductions to `policyc.ast` nodes, and doc comments attached to
 declarations. A builder belongs to one parse (its file's path, its list of diagnostics), so parses
 may run at the same time in several threads.
 """
@@ -8,24 +8,30 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any
-
-from lark import Lark, Token, Transformer
-from lark.parsers.lalr_parser import _Parser as _LALRParser
+from typing import TYPE_CHECKING, Any
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Span
-from policyc.parser.lexer import MAX_DIGITS, MAX_ERRORS, _lark
-from policyc.resources import grammar_path
+from policyc.parser.lalr import Parser
+from policyc.parser.lexer import MAX_DIGITS, MAX_ERRORS, Token
+from policyc.parser.tables import START_SYMBOLS, tables
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 
 def build_lark(*, transformer: bool = True) -> Lark:
-    """A fresh Lark parser for the grammar (for tests and benchmarks); strict, positions on."""
+    """A fresh Lark parser for the grammar (for tests and benchmarks); strict, positions on. With
+    `transformer`, Lark's parse calls the same tree builder as policyc's own parser."""
+    from lark import Lark
+
+    from policyc.resources import grammar_path
+
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="basic",
-        start=["start", "chunk"],
+        start=list(START_SYMBOLS),
         strict=True,
         propagate_positions=True,
         maybe_placeholders=False,
@@ -42,11 +48,11 @@ class _EscapesStopped(Exception):
     """Raised inside an escape substitution once the file has too many errors to report more."""
 
 
-class _Builder(Transformer[Token, Any]):
-    """Lark Transformer from parse-tree callbacks to `policyc.ast` nodes (run inline by LALR)."""
+class _Builder:
+    """The parser's reductions to `policyc.ast` nodes: one method per rule (or alias) of the grammar,
+    called with the rule's children as the parse reduces it."""
 
     def __init__(self, path: str = "", diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(visit_tokens=False)
         self.path = path
         self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
 
@@ -247,11 +253,9 @@ class _Builder(Transformer[Token, Any]):
 
 
 
-def lalr_parser(builder: _Builder) -> _LALRParser:
-    """The grammar's LALR parser with callbacks that build the AST through `builder` (one per parse)."""
-    lark = _lark()
-    callbacks = lark._parse_tree_builder.create_callback(builder)  # type: ignore[no-untyped-call]
-    return _LALRParser(lark.parser.parser.parser.parse_table, callbacks)
+def lalr_parser(builder: _Builder) -> Parser:
+    """The grammar's LALR parser, building the AST through `builder` (one per parse)."""
+    return Parser(tables(), builder)
 
 
 def _span_of(path: str, token: Token) -> Span:
