@@ -1,3 +1,3 @@
-from policyc.cli import main
+from policyc.cli import run
 
-raise SystemExit(main())
+run()

@@ -7,10 +7,11 @@ Imports are kept inside the commands so that start-up stays fast.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from policyc import __version__
 
@@ -152,6 +153,24 @@ def _arguments() -> argparse.ArgumentParser:
                                 description="List every code with its slug, severity, family and article.")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+def run() -> NoReturn:
+    """The program (`policyc`, `python -m policyc`): `main`, then a prompt exit.
+
+    Python's ordinary exit frees the heap object by object and runs a full garbage collection: after
+    a check of a few hundred lines that took a fifth as long as the check itself. By the time `main`
+    returns every output file is written and closed (`policyc.writer`), so the process runs the exit
+    handlers registered with `atexit`, flushes its standard streams and leaves without the teardown.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`policyc check | head`): the report did not get out
+            code = EXIT_TROUBLE
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

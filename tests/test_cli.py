@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,18 @@ def test_github_and_sarif_paths_count_from_github_workspace(tmp_path: Path, monk
     monkeypatch.delenv("GITHUB_WORKSPACE")
     assert main(["check", "--format", "github", "bad.policy"]) == 1
     assert "file=bad.policy," in capsys.readouterr().out
+
+
+def test_the_program_runs_exit_handlers_and_flushes_before_its_prompt_exit(tmp_path: Path) -> None:
+    # `run` leaves with os._exit (no interpreter teardown): handlers registered with atexit still run,
+    # buffered output still arrives, and the exit code is main's.
+    policy = tmp_path / "p.policy"
+    policy.write_text('data d "D" { includes "a"\n', encoding="utf-8")
+    probe = ("import atexit, sys\natexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+             "sys.argv = ['policyc', 'check', '--format', 'json', sys.argv[1]]\n"
+             "from policyc.cli import run\nrun()\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(policy)], capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["diagnostics"]
+    assert "handler ran" in done.stderr
+
