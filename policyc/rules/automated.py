@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
 from policyc.model import Model
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
 SPECIAL_DATA_CONDITIONS = ("explicit_consent", "substantial_public_interest")
@@ -56,7 +57,7 @@ def automated_decision_special_data(ctx: Context) -> Iterator[Diagnostic]:
 # DPIA. The model can see seven of them; "large scale" and "innovative technology" are the author's to judge.
 VULNERABLE_AUDIENCES = ("children", "employees", "job_applicants", "patients", "students")
 SCORING_KINDS = ("marketing.targeted_advertising", "personalisation.recommendations", "hr.performance")
-DENIES = re.compile(r"\b(refus\w*|den(y|ies|ied|ial)|declin\w*|reject\w*|block\w*|cancel\w*|suspend\w*|stop\w*|"
+DENIES = lazy(r"\b(refus\w*|den(y|ies|ied|ial)|declin\w*|reject\w*|block\w*|cancel\w*|suspend\w*|stop\w*|"
                     r"not (be )?(able|allowed|eligible)|cannot|ineligible|withh[eo]ld\w*)\b", re.IGNORECASE)
 
 

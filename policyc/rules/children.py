@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
 # Someone with parental responsibility (Art 8(1)): "a parent", "their parent or guardian", "a parent or
@@ -21,7 +22,7 @@ _AGREES = (r"(consent\w*|permission|permit\w*|authori[sz]\w*|approv\w*|agree\w*|
 _NOT_THE_CHILD = r"(?!(child|children|child's|son|daughter|kids?|minors?|they|he|she|you)\b)"
 # The notice explains how a parent consents (Art 8(1)): "parental consent", "with the consent of a
 # parent", "a parent or guardian must agree", "we ask a parent to turn on ...".
-PARENTAL_CONSENT = re.compile(
+PARENTAL_CONSENT = lazy(
     r"\bparental\s+(consent|permission|authori[sz]ation|approval|agreement|verification)\b"
     r"|\b(consent|permission|authori[sz]ation|approval|agreement|say-so)\s+(of|from|by)\s+(\w+\s+){0,3}?"
     + _PARENT + r"\b"
@@ -31,13 +32,13 @@ PARENTAL_CONSENT = re.compile(
 # Or how it checks that a parent consents (Art 8(2)): "we verify that the adult who consents is the
 # child's parent". Checking who a parent is when they ask for a deletion is not that, so the sentence
 # must also speak of consent.
-_CHECKS_PARENT = re.compile(rf"\b(verif|confirm|check)\w*\b[^.;!?]{{0,80}}?\b{_PARENT}\b"
+_CHECKS_PARENT = lazy(rf"\b(verif|confirm|check)\w*\b[^.;!?]{{0,80}}?\b{_PARENT}\b"
                             rf"|\b{_PARENT}\b[^.;!?]{{0,80}}?\b(verif|confirm|check)\w*", re.IGNORECASE)
-_CONSENT = re.compile(r"\b(consent\w*|permission|authori[sz]\w*|approv\w*|agree\w*)", re.IGNORECASE)
+_CONSENT = lazy(r"\b(consent\w*|permission|authori[sz]\w*|approv\w*|agree\w*)", re.IGNORECASE)
 # "Has given us data without your consent": a consent that was not given is no account of how one is.
-_WITHOUT = re.compile(r"\bwithout\s+(\w+\s+){0,3}?(consent|permission|knowledge|approval|agreement)\b",
+_WITHOUT = lazy(r"\bwithout\s+(\w+\s+){0,3}?(consent|permission|knowledge|approval|agreement)\b",
                       re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.;!?]+")
+_SENTENCE = lazy(r"[^.;!?]+")
 
 
 def explains_parental_consent(text: str) -> bool:

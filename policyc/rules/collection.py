@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
 
@@ -78,7 +79,7 @@ def art14_timing_unstated(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # Words in a data category's own description that say someone else supplied it.
-FROM_A_THIRD_PARTY = re.compile(
+FROM_A_THIRD_PARTY = lazy(
     r"\b(buy|bought|purchase[sd]?|acquire[sd]?|license[sd]?|obtain(ed)?|receive[sd]?|collected|supplied|provided|get)\b"
     r".{0,30}\b(from|by)\s+(a |an |the |our |other |selected |trusted )*(credit reference|fraud prevention|"
     r"data brokers?|list brokers?|brokers?|third[- ]part(y|ies)|partners?|marketing partners?|lead providers?|"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from policyc.diagnostics.fixes import add_field
 from policyc.diagnostics.model import Diagnostic, Fix
 from policyc.model import Purpose
+from policyc.patterns import lazy
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Wording WP260 (para 12) gives as too vague to tell people what is done with their data. "Improving
@@ -20,7 +21,7 @@ _EXPERIENCE = (r"(improv|enhanc|optimi[sz]|personali[sz]|tailor|better)\w* (your
                r"|(a|an|the) (better|improved|enhanced|optimi[sz]ed|more personali[sz]ed|personali[sz]ed|"
                r"tailored|smoother|(best|better) possible|great|seamless) ((overall|online|browsing|shopping|"
                r"customer|user|digital) )?experiences?")
-VAGUE_PURPOSE = re.compile(
+VAGUE_PURPOSE = lazy(
     r"\b(improv(e|ing) (our|the) (services?|products?|website)|research purposes|other purposes|"
     r"business purposes|develop(ing)? new (services|products)|offer(ing)? personali[sz]ed services|"
     rf"for (any )?lawful purposes?|as (we|required) see fit|legitimate business purposes|{_EXPERIENCE})\b",
@@ -54,11 +55,11 @@ _POINTING_WORDS = frozenset({
     "balancing", "test", "more", "information", "details", "please", "where", "here",
 })
 _EMPTY_WORDS = _RESTATING_WORDS | _CITING_WORDS | _POINTING_WORDS
-_WORD = re.compile(r"[a-z][a-z']*")
+_WORD = lazy(r"[a-z][a-z']*")
 
 # Text left to be filled in: "TBC", "to be confirmed", "N/A", "xxx", "[insert interest]", "lorem ipsum";
 # a note with no words at all ("-", "...") is one too.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"\b(?:tb[acdf]|to\s*do|fixme|placeholder|x{2,}|n\s*/\s*a|not\s+applicable|none|nil|null|insert|"
     r"lorem|ipsum|to\s+be\s+(?:confirmed|determined|decided|defined|added|agreed|completed|updated|provided|"
     r"inserted|written|specified|advised|filled\s+in|clarified|finali[sz]ed))\b"
@@ -66,7 +67,7 @@ _PLACEHOLDER = re.compile(
 # Text that points elsewhere instead of naming the interest ("described above", "see section 4"): the
 # interest must be stated with the purpose, and policyc prints the note beside the basis, where "above"
 # points to no interest.
-_POINTER = re.compile(
+_POINTER = lazy(
     r"\b(?:above|below|aforementioned|abovementioned|aforesaid|elsewhere|herein(?:above|after|below)?|"
     r"hereunder|earlier|previously|sections?|clauses?|annex|appendix|see|refer(?:red)?\s+to|"
     r"(?:described|set\s+out|explained|stated|mentioned|outlined|listed|detailed|specified|noted|shown|"
@@ -74,7 +75,7 @@ _POINTER = re.compile(
 )
 # The article itself, in the ways notices write it ("6(1)(f)", "Art. 6 (1) f", "6.1.f", "Art. 6 para. 1
 # lit. f"), and the laws it is in.
-_CITATION = re.compile(
+_CITATION = lazy(
     r"\b6\s*(?:\(\s*1\s*\)|\.\s*1\b|\s+(?:para(?:graph)?|abs)\.?\s*1\b)\s*"
     r"(?:\(\s*f\s*\)|\.?\s*(?:(?:lit|point|letter|sub-?paragraph)\.?\s*)?\(?f\b\)?)"
     r"|\b(?:(?:uk|eu)\s+)?(?:gdpr|dsgvo)\b|\bregulation\s*\(eu\)\s*2016/679\b|\bdata\s+protection\s+act(?:\s+2018)?\b"

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Span
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
 # "how often" asks a frequency; "some" in "some of the following" still hedges, so it stays.
 # "May" after a day number or before a year is the month.
-VAGUE_QUALIFIER = re.compile(
+VAGUE_QUALIFIER = lazy(
     r"\b((?<!\d )may(?! \d{4})|might|some|(?<!how )often|possibly|certain|various)\b", re.IGNORECASE)
 # Sentences end at . ! ? and also where a Markdown list item or paragraph starts.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+")
+SENTENCE_END = lazy(r"(?<=[.!?])\s+|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+")
 LONG_SENTENCE = 35
 PROSE_FIELDS = frozenset({"description", "summary", "text", "changes", "children", "logic", "significance",
                           "consequences", "if_not_provided", "withdraw", "object", "complaints", "fee", "verify",

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from policyc.diagnostics.model import Diagnostic, Label, Severity
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
-GENERIC_RECIPIENT = re.compile(
+GENERIC_RECIPIENT = lazy(
     r"^\s*(our |selected |trusted |other |certain |some )*(partners?|third[- ]part(y|ies)|service providers?|"
     r"suppliers?|companies|organi[sz]ations|affiliates?|vendors?|others?)\s*$",
     re.IGNORECASE,

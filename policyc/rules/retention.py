@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic
+from policyc.patterns import lazy
 from policyc.rules import Context, finding, rule
 
 # "As long as necessary" says nothing a reader can check (WP260 para 25-26 on retention): the need, the
 # requirement or the reasonableness is the controller's own judgement, not a period or an event.
 _NEED = r"(necessary|needed|need|needs|required|appropriate|reasonable|relevant|useful)"
-VAGUE_RETENTION = re.compile(
+VAGUE_RETENTION = lazy(
     r"\b(as long as|so long as|no longer than|while|whilst|for the (period|time|duration)|"
     r"for (such|a|an) (period|time))"
     rf"\b.{{0,40}}\b{_NEED}\b"
@@ -28,15 +29,15 @@ VAGUE_RETENTION = re.compile(
 # decide to delete it".
 _ENDING = r"(delet|eras|remov|destroy|dispos|discard|anonymi[sz]|purg|clos|cancel|deactivat|leav|unsubscrib)\w*"
 # "Permanently" and "forever" of keeping, not of deleting ("we then delete it permanently").
-_PERMANENT = re.compile(r"\b(permanent(ly)?|for ?ever|in perpetuity|perpetual(ly)?|without (any )?(time )?limit)\b",
+_PERMANENT = lazy(r"\b(permanent(ly)?|for ?ever|in perpetuity|perpetual(ly)?|without (any )?(time )?limit)\b",
                         re.IGNORECASE)
-_PERMANENT_ENDING = re.compile(
+_PERMANENT_ENDING = lazy(
     rf"\b{_ENDING}\b(\s+\w+){{0,3}}?\s+(permanently|for ?ever)\b|\b(permanently|for ?ever)\s+{_ENDING}\b",
     re.IGNORECASE,
 )
 # "In line with our internal data retention policy", "as our records management schedule sets out": a
 # policy the reader cannot see. A published one, linked from the criteria, is one they can check.
-_INTERNAL_POLICY = re.compile(
+_INTERNAL_POLICY = lazy(
     r"\b(our|its|the\s+company's|internal|in-house|corporate)"
     r"(\s+(own|internal|in-house|company|corporate|group|current|standard|applicable|relevant|global))*"
     r"\s+((data|records?|document|information)\s+)?(retention|records?|document|data|information)"
@@ -44,8 +45,8 @@ _INTERNAL_POLICY = re.compile(
     r"\s+(polic(y|ies)|schedules?|procedures?|guidelines?|standards?|rules|practices?)\b",
     re.IGNORECASE,
 )
-_LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
-DISCRETION = re.compile(
+_LINK = lazy(r"https?://|\bwww\.", re.IGNORECASE)
+DISCRETION = lazy(
     # "until we decide to delete it", "as long as we choose", "as we see fit": the decision is about keeping
     # the data, not another event ("until we decide your claim" names one)
     r"\b(until|unless|as long as|so long as|while|whilst|when|as|for whatever time)\s+(\w+\s+){0,2}?"
@@ -69,7 +70,7 @@ def own_judgement(criteria: str) -> bool:
 
 
 # Criteria that give a period ("six years from ...") are checkable, whatever else they say.
-STATES_PERIOD = re.compile(
+STATES_PERIOD = lazy(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
     r"[\s-]+(days?|weeks?|months?|years?)\b",
     re.IGNORECASE,

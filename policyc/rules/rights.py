@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.model import Authority, Law, Purpose, RightsInfo
+from policyc.patterns import LazyPattern, lazy
 from policyc.rules import GDPR_LAWS, Context, finding, rule
 
 # Rights that depend on the basis: promising them where no basis grants them misleads (Art 17(3), 20(1)).
@@ -18,13 +19,13 @@ COMPLAINTS_TO_CONTROLLER_FROM = dt.date(2026, 6, 19)  # Data (Use and Access) Ac
 
 # How a person can act on a `withdraw` or `object` text (Art 7(3), 12(2), 21(4)). A channel of its own:
 # an e-mail address, a web address, a telephone number or a postal address.
-_OWN_CHANNEL = re.compile(
+_OWN_CHANNEL = lazy(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://|\bwww\.|\b[\w-]+\.(com|org|net|example|co\.uk|uk|eu|ie|io|app)/"
     r"|\+?\d[\d ().-]{6,}\d|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b(write|writing|post|posting) to\b|\bby post\b",
 )
 # An action a person takes in the product, which is a route by itself: unsubscribing, replying STOP,
 # clicking, tapping, switching something off.
-_DOING = re.compile(
+_DOING = lazy(
     r"\b(unsubscrib\w*|opt[- ]?out|reply(ing)? stop|text(ing)? stop|send(ing)? stop|stop to|click\w*|tap\w*|"
     r"toggl\w*|switch\w* off|turn\w* off|untick\w*|uncheck\w*)\b",
     re.IGNORECASE,
@@ -50,13 +51,13 @@ _MODIFIERS = (r"(?:(any|each|all|one|some) of\s+)?"
 _HEAD = r"\b(?!['\u2019]s\b)"  # the noun heads its phrase: "the app's terms" is not the app
 # Where the text only refers to where information is ("as explained in our app"), or says what does not
 # happen ("does not change your settings"), it gives no route.
-_NOT_A_ROUTE = re.compile(r"\b(explained|described|set out|detailed|outlined|mentioned|stated|listed|shown|"
+_NOT_A_ROUTE = lazy(r"\b(explained|described|set out|detailed|outlined|mentioned|stated|listed|shown|"
                           r"specified|defined|found|see|read|more|not|n't|never|cannot)\s*$", re.IGNORECASE)
 
 
-def _phrase(lead: str, nouns: str) -> re.Pattern[str]:
+def _phrase(lead: str, nouns: str) -> LazyPattern:
     """`lead` (a verb or a preposition), then a noun phrase headed by one of `nouns`."""
-    return re.compile(rf"\b(?:{lead})\s+{_MODIFIERS}(?:{nouns}){_HEAD}", re.IGNORECASE)
+    return lazy(rf"\b(?:{lead})\s+{_MODIFIERS}(?:{nouns}){_HEAD}", re.IGNORECASE)
 
 
 _CONTROL_ACTED_ON = _phrase(_ACT_ON, _CONTROLS)
@@ -66,7 +67,7 @@ _GENERAL_CONTROL_PLACED = _phrase(_WHERE, f"{_GENERAL_CONTROLS}|account")
 _PLACE = _phrase(f"{_WHERE}|{_GO}", _PLACES)
 
 
-def _said(pattern: re.Pattern[str], text: str) -> bool:
+def _said(pattern: LazyPattern, text: str) -> bool:
     """A phrase of `pattern` that says what to do or where, not where something is explained or what does not
     happen."""
     # The word that undoes a phrase stands right before it: look only there, so that a long text with
@@ -85,15 +86,15 @@ def _general_route(text: str) -> bool:
 
 
 # A reference to the notice's contact channels ("contact us"): a way only when the notice gives them.
-_ASK_US = re.compile(
+_ASK_US = lazy(
     r"\b(contact\w*|email\w*|e-mail\w*|writ\w*|call\w*|phon\w*|tell\w*|ask\w*|let)( to)? (us|our|the)\b"
     r"|\btell your\b|\bspeak to\b",
     re.IGNORECASE,
 )
 # Channels that reach only one kind of consent: marketing messages, or cookies.
-_MARKETING_ONLY = re.compile(r"\b(unsubscrib\w*|opt[- ]?out link|(reply(ing)?|text(ing)?|send(ing)?) stop|stop to)\b",
+_MARKETING_ONLY = lazy(r"\b(unsubscrib\w*|opt[- ]?out link|(reply(ing)?|text(ing)?|send(ing)?) stop|stop to)\b",
                              re.IGNORECASE)
-_COOKIES_ONLY = re.compile(r"\bcookie (settings|banner|preferences|choices|consent (tool|manager))\b|"
+_COOKIES_ONLY = lazy(r"\bcookie (settings|banner|preferences|choices|consent (tool|manager))\b|"
                            r"\bmanage cookies\b", re.IGNORECASE)
 
 
@@ -377,7 +378,7 @@ def _observed_online(purpose: Purpose) -> bool:
 # the person is told of the extension within the first month. A calendar month is at most 31 days.
 ONE_MONTH_DAYS = 31.0
 THREE_MONTHS_DAYS = 92.0
-_EXTENSION = re.compile(r"\b(extend\w*|extension|further (two )?months|two (further|more|additional) months|"
+_EXTENSION = lazy(r"\b(extend\w*|extension|further (two )?months|two (further|more|additional) months|"
                         r"complex|numerous)\b", re.IGNORECASE)
 
 
@@ -418,20 +419,20 @@ def response_extension_as_rule(ctx: Context) -> Iterator[Diagnostic]:
 # Art 12(5): rights are exercised free of charge; a fee only for manifestly unfounded or excessive requests
 # (or, for access, further copies, Art 15(3)). Each statement of a charge needs its own ground: "requests are
 # free" elsewhere in the text does not make a charge for the copy of the data lawful.
-_CHARGE = re.compile(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
+_CHARGE = lazy(r"[£$€]\s?\d|\b\d+(\.\d+)?\s?(gbp|eur|euros?|pounds?|dollars?|usd)\b|"
                      r"\b(charg\w*|fees?|payment|pay)\b", re.IGNORECASE)
 # The text's clauses: sentences, and the parts a contrast or an exception sets apart.
-_CLAUSE_BREAK = re.compile(r"[.!?;](?:\s|$)|,?\s(?:but|however|although|though|whereas|except|apart from)\b",
+_CLAUSE_BREAK = lazy(r"[.!?;](?:\s|$)|,?\s(?:but|however|although|though|whereas|except|apart from)\b",
                            re.IGNORECASE)
 # A clause that charges nothing ("we do not charge a fee", "free of charge", "you won't have to pay").
-_NO_CHARGE = re.compile(r"\b(no|not|never|without|free of|nothing|none)\b|n't\b", re.IGNORECASE)
+_NO_CHARGE = lazy(r"\b(no|not|never|without|free of|nothing|none)\b|n't\b", re.IGNORECASE)
 # The cases in which a fee is allowed.
-_FEE_ALLOWED = re.compile(r"\b(unfounded|excessive|repetitive|repeated|"
+_FEE_ALLOWED = lazy(r"\b(unfounded|excessive|repetitive|repeated|"
                           r"(further|additional|subsequent|extra|more|second) cop(y|ies)|"
                           r"cop(y|ies) (after|beyond) the first)\b", re.IGNORECASE)
 # Where the text makes the first copy free, a charge for copies is one for further copies.
-_FIRST_COPY_FREE = re.compile(r"\bfirst cop(y|ies)\b[^.;]*\bfree\b", re.IGNORECASE)
-_COPIES = re.compile(r"\bcop(y|ies)\b", re.IGNORECASE)
+_FIRST_COPY_FREE = lazy(r"\bfirst cop(y|ies)\b[^.;]*\bfree\b", re.IGNORECASE)
+_COPIES = lazy(r"\bcop(y|ies)\b", re.IGNORECASE)
 
 
 def charges_for_requests(text: str) -> bool:
