@@ -23,12 +23,16 @@ class Str:
 
 @dataclass(slots=True, unsafe_hash=True)
 class DateLit:
+    """A date as written (`2025-01-31`); the type checker reads and validates it."""
+
     value: str  # as written, YYYY-MM-DD; validated by the type checker
     span: Span
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Number:
+    """A whole number."""
+
     value: int
     span: Span
 
@@ -47,6 +51,8 @@ class Name:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Plus:
+    """The `+` of a period after an event in a retention (`until account_closed + 30 days`)."""
+
     span: Span
 
 
@@ -71,6 +77,8 @@ class Item:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Field:
+    """A statement in a declaration's block: the field's name and its comma-separated items."""
+
     name: str
     name_span: Span
     items: tuple[Item, ...]
@@ -79,6 +87,8 @@ class Field:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Comment:
+    """A `#` comment (its text without the `#`)."""
+
     text: str  # without the leading `#`
     span: Span
 
@@ -129,6 +139,8 @@ class Glob:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Duration:
+    """A number with an optional unit in an assertion (`3 years`)."""
+
     amount: Number
     unit: Name | None
     span: Span
@@ -139,12 +151,16 @@ Value = Str | DateLit | Duration | Name | Glob
 
 @dataclass(slots=True, unsafe_hash=True)
 class Truthy:
+    """An assertion's path standing alone: true when the field is set and not false or empty."""
+
     path: Name
     span: Span
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Compare:
+    """An assertion's comparison of a path with a value (`retention <= 6 years`)."""
+
     path: Name
     op: str
     value: Value
@@ -153,6 +169,8 @@ class Compare:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Member:
+    """An assertion's `path in [...]` (or `not in`)."""
+
     path: Name
     values: tuple[Value, ...]
     negated: bool
@@ -161,6 +179,8 @@ class Member:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Matches:
+    """An assertion's path followed by a value: the field holds that value."""
+
     path: Name
     value: Value
     span: Span
@@ -168,12 +188,16 @@ class Matches:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Not:
+    """An assertion's `not` of an expression."""
+
     operand: Expr
     span: Span
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class BoolOp:
+    """An assertion's `and` or `or` of two or more expressions."""
+
     op: str  # "and" | "or"
     operands: tuple[Expr, ...]
     span: Span
@@ -196,6 +220,8 @@ class Clause:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Assert:
+    """A user assertion: its name, title, clauses and doc comment."""
+
     name: Name
     title: Str | None
     clauses: tuple[Clause, ...]

@@ -40,6 +40,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """A `policyc.toml`: the codes selected and ignored, and severities changed."""
+
     path: str = ""
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

@@ -23,6 +23,8 @@ from policyc.typecheck import TypeChecker, TypedDecl
 
 @dataclass
 class CheckResult:
+    """Everything one check made: the program, diagnostics, sources, typed declarations and models."""
+
     program: Program
     diagnostics: list[Diagnostic]
     sources: dict[str, Source]

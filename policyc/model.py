@@ -59,6 +59,8 @@ class Entity:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Authority(Entity):
+    """A supervisory authority: where and how to complain, and the places it supervises."""
+
     legal_name: str = ""
     url: str = ""
     email: str = ""
@@ -75,6 +77,8 @@ class Authority(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Law(Entity):
+    """A data protection law: the area it covers, its authorities, and its age of digital consent."""
+
     area: frozenset[str] = frozenset()  # country codes, regions expanded
     authorities: tuple[str, ...] = ()
     child_consent_age: int | None = None
@@ -82,6 +86,8 @@ class Law(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Right(Entity):
+    """A data subject's right: the article that grants it, a plain summary, and the laws that give it."""
+
     article: str = ""
     summary: str = ""
     dpv: str = ""
@@ -91,6 +97,9 @@ class Right(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Basis(Entity):
+    """A lawful basis (or an Art 9/10 condition): its article, the rights it grants or requires, and when it
+    applies."""
+
     article: str = ""
     grants: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
@@ -107,6 +116,8 @@ class Basis(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Safeguard(Entity):
+    """A transfer safeguard: its article, the laws it serves, whether a copy must be offered, and when it is valid."""
+
     article: str = ""
     laws: tuple[str, ...] = ()
     adequacy: bool = False
@@ -135,6 +146,9 @@ class CcpaCategory(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Category(Entity):
+    """A category of personal data, with its DPV and fides keys, whether it is special or criminal, and its CCPA
+    categories."""
+
     dpv: str = ""
     fides: str = ""
     special: bool = False
@@ -163,6 +177,8 @@ class Provision(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class PurposeKind(Entity):
+    """A kind of purpose from the taxonomy (marketing, service provision, ...), with its DPV and fides keys."""
+
     dpv: str = ""
     fides: str = ""
     direct_marketing: bool = False  # a purpose of this kind is direct marketing (Art 21(2))
@@ -183,6 +199,8 @@ class KnownCookie(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Adequacy(Entity):
+    """An adequacy decision (or regulations) of one law for some countries, with its dates and scope."""
+
     law: str = ""
     countries: frozenset[str] = frozenset()
     since: dt.date | None = None
@@ -203,6 +221,8 @@ class Adequacy(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Contact(Entity):
+    """A person or office to contact: names, role, e-mail, phone, address and country."""
+
     legal_name: str = ""
     role: str = ""
     email: str = ""
@@ -218,6 +238,8 @@ class Contact(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Controller(Contact):
+    """The controller: its contact details, registrations, DPO, representatives and supervisory authorities."""
+
     registration: str = ""
     ico_registration: str = ""
     trading_as: tuple[str, ...] = ()
@@ -232,6 +254,8 @@ class Controller(Contact):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Source(Entity):
+    """Where data comes from, when not from the person: a named source, its description and whether it is public."""
+
     legal_name: str = ""
     description: str = ""
     public: bool | None = None
@@ -240,6 +264,8 @@ class Source(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Data(Entity):
+    """A data set: what it includes, its categories, sources, subjects, and whether it must be provided."""
+
     includes: tuple[str, ...] = ()
     description: str = ""
     categories: tuple[Category, ...] = ()
@@ -276,6 +302,8 @@ class Data(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Recipient(Entity):
+    """Who receives data: its role, countries, transfer safeguards and the data it receives."""
+
     role: str = ""  # the role, when the notice gives one; "" when it gives none or hedges between several
     roles: tuple[str, ...] = ()  # every role the notice gives (two when it hedges: "a processor or a controller")
     legal_name: str = ""
@@ -302,6 +330,8 @@ class Recipient(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Decision(Entity):
+    """An automated decision: the data it uses, its logic, significance, consequences and safeguards."""
+
     uses: tuple[Data, ...] = ()
     description: str = ""
     logic: str = ""
@@ -382,6 +412,8 @@ class RetentionRule:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Purpose(Entity):
+    """A purpose of processing: the data it uses, its kinds, lawful bases, retention, recipients and decisions."""
+
     uses: tuple[Data, ...] = ()
     description: str = ""
     kinds: tuple[PurposeKind, ...] = ()
@@ -414,6 +446,8 @@ class Purpose(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Cookie(Entity):
+    """A cookie or similar technology: its provider, purposes, expiry, kind and names."""
+
     provider: Recipient | None = None  # None: first party, or not stated (see `first_party`)
     first_party: bool = False  # `provider first_party` was written
     purposes: tuple[Purpose, ...] = ()
@@ -430,12 +464,16 @@ class Cookie(Entity):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Section(Entity):
+    """A section of the author's own text, placed after a named section of the notice."""
+
     text: str = ""
     after: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Security(Entity):
+    """How the data is kept safe: measures, certifications, hosting and the author's text."""
+
     measures: tuple[str, ...] = ()
     certifications: tuple[str, ...] = ()
     hosting: tuple[str, ...] = ()
@@ -505,6 +543,8 @@ class Transfer:
 
 @dataclass(slots=True, unsafe_hash=True)
 class PolicyInfo(Entity):
+    """The policy declaration: version, dates, language, jurisdictions, audience and notice-wide statements."""
+
     version: str = ""
     effective: dt.date | None = None
     reviewed: dt.date | None = None

@@ -51,6 +51,8 @@ class Module:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Found:
+    """A declaration that a name resolved to, and the module it is declared in."""
+
     decl: ast.Decl
     module: Module
 

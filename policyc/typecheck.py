@@ -26,6 +26,8 @@ from policyc.values import UNIT_DAYS
 
 @dataclass(slots=True, unsafe_hash=True)
 class Ref:
+    """A field value naming a declaration, with the declaration it resolves to."""
+
     name: str
     target: Found
     span: Span
@@ -42,6 +44,8 @@ class Word:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Text:
+    """A text field value (a string, or a text block read as Markdown)."""
+
     value: str
     span: Span
     markdown: bool = False
@@ -49,18 +53,24 @@ class Text:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Int:
+    """A whole-number field value."""
+
     value: int
     span: Span
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Bool:
+    """A yes/no field value."""
+
     value: bool
     span: Span
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Date:
+    """A date field value."""
+
     value: dt.date
     span: Span
 
@@ -100,6 +110,8 @@ Value = Ref | Word | Text | Int | Bool | Date | Duration | Retention
 
 @dataclass(slots=True)
 class TypedDecl:
+    """A declaration with its kind's spec and its fields' values, checked against the schema."""
+
     decl: ast.Decl
     module: Module
     spec: KindSpec | None

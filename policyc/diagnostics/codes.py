@@ -16,6 +16,8 @@ W = Severity.WARNING
 
 @dataclass(frozen=True, slots=True)
 class Code:
+    """A diagnostic code of the registry: its slug, severity, summary and article."""
+
     code: str
     slug: str
     severity: Severity

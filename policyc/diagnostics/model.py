@@ -71,6 +71,8 @@ class Fix:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Diagnostic:
+    """A finding: its code, message, span, severity, labels, help, notes and fixes."""
+
     code: str
     message: str
     span: Span
