@@ -1104,7 +1104,7 @@ def derive_rights(model: Model) -> list[OfferedRight]:
     """
     laws = {law.key for law in model.laws}
     reasons: dict[str, list[str]] = {}
-    owners: dict[str, list[Purpose]] = {}
+    owners: dict[str, dict[int, Purpose]] = {}  # by identity: comparing purposes field by field was quadratic
 
     def in_force(right: Right) -> bool:
         return not laws or not right.laws or bool(laws & set(right.laws))
@@ -1115,8 +1115,8 @@ def derive_rights(model: Model) -> list[OfferedRight]:
             reasons.setdefault(key, [])
             if because not in reasons[key]:
                 reasons[key].append(because)
-            if purpose is not None and purpose not in owners.setdefault(key, []):
-                owners[key].append(purpose)
+            if purpose is not None:
+                owners.setdefault(key, {}).setdefault(id(purpose), purpose)
 
     for right in model.all_rights.values():
         if right.universal and in_force(right):
@@ -1138,7 +1138,7 @@ def derive_rights(model: Model) -> list[OfferedRight]:
     return [
         OfferedRight(model.all_rights[key], tuple(reasons[key]),
                      described.get(key) or model.all_rights[key].summary, excluded.get(key, ""),
-                     tuple(owners.get(key, ())))
+                     tuple(owners.get(key, {}).values()))
         for key in sorted(reasons, key=order.index)
     ]
 
