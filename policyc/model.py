@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -194,7 +195,19 @@ class KnownCookie(Entity):
     provider: str = ""
 
     def matches(self, name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
+        """The name matches one of the patterns (shell-style: `_ga_*`), case-sensitively."""
+        if not self.patterns:
+            return False
+        compiled = _COOKIE_PATTERNS.get(self.patterns)
+        if compiled is None:
+            compiled = re.compile("|".join(fnmatch.translate(pattern) for pattern in self.patterns))
+            _COOKIE_PATTERNS[self.patterns] = compiled
+        return compiled.match(name) is not None
+
+
+# Each known cookie's patterns as one expression, compiled once per process (a check tries every cookie
+# name of a policy against every known cookie).
+_COOKIE_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -710,6 +723,13 @@ def _duration(values: list[Value]) -> Duration | None:
     return next((v.value for v in values if isinstance(v, TypedDuration)), None)
 
 
+# The standard library's entities, built once per process and shared by every model: a library
+# declaration's references reach only library declarations, so its entity never depends on a policy.
+# Keyed by the declaration's id, with the declaration kept so that an id reused by a later object
+# (after the library is loaded again, in tests) is never mistaken for it.
+_LIBRARY_ENTITIES: dict[int, tuple[ast.Decl, object]] = {}
+
+
 class _Builder:
     """Turns typed declarations into model entities, each built once."""
 
@@ -727,11 +747,20 @@ class _Builder:
         return {"key": decl.key, "title": title, "span": decl.header_span, "decl": decl}
 
     def entity(self, t: TypedDecl) -> object:
-        cached = self.cache.get(id(t.decl))
+        key = id(t.decl)
+        cached = self.cache.get(key)
         if cached is not None:
             return cached
+        library = t.module.stdlib
+        if library:
+            shared = _LIBRARY_ENTITIES.get(key)
+            if shared is not None and shared[0] is t.decl:
+                self.cache[key] = shared[1]
+                return shared[1]
         built = getattr(self, "build_" + t.decl.kind)(t)
-        self.cache[id(t.decl)] = built
+        self.cache[key] = built
+        if library:
+            _LIBRARY_ENTITIES[key] = (t.decl, built)
         return built
 
     def resolve(self, values: list[Value]) -> list[object]:
@@ -1015,43 +1044,9 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
         assertions=list(assertions),
     )
     everything = [*stdlib, *own]
-    provisions: list[Provision] = []
-    for t in everything:
-        kind = t.decl.kind
-        if kind == "right":
-            right = builder.entity(t)
-            assert isinstance(right, Right)
-            model.all_rights.setdefault(right.key, right)
-        elif kind == "safeguard":
-            safeguard = builder.entity(t)
-            assert isinstance(safeguard, Safeguard)
-            model.all_safeguards.setdefault(safeguard.key, safeguard)
-        elif kind == "category":
-            category = builder.entity(t)
-            assert isinstance(category, Category)
-            model.all_categories.setdefault(category.key, category)
-        elif kind == "purpose_kind":
-            purpose_kind = builder.entity(t)
-            assert isinstance(purpose_kind, PurposeKind)
-            model.all_purpose_kinds.setdefault(purpose_kind.key, purpose_kind)
-        elif kind == "ccpa_category":
-            statutory = builder.entity(t)
-            assert isinstance(statutory, CcpaCategory)
-            model.all_ccpa_categories.setdefault(statutory.key, statutory)
-        elif kind == "known_cookie":
-            known = builder.entity(t)
-            assert isinstance(known, KnownCookie)
-            model.known_cookies.append(known)
-        elif kind == "provision":
-            provision = builder.entity(t)
-            assert isinstance(provision, Provision)
-            provisions.append(provision)
-        elif kind == "adequacy":
-            model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
-        elif kind == "region":
-            model.regions[t.decl.key] = builder.expand(t.get("countries"))
-        if kind in LEXICON_KINDS:
-            _add_to_lexicon(model.lexicon, builder, t)
+    provisions = _library_tables(stdlib, builder).copy_into(model)
+    for t in own:
+        _collect(model, builder, t, provisions)
     if model.policy is not None:
         laws = {t.decl.key: t for t in everything if t.decl.kind == "law"}
         model.laws = [builder.entity(laws[k]) for k in model.policy.jurisdictions if k in laws]  # type: ignore[misc]
@@ -1061,6 +1056,92 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
     model.rights = derive_rights(model)
     model.transfers = derive_transfers(model)
     return model
+
+
+@dataclass(slots=True)
+class _LibraryTables:
+    """What the standard library contributes to every model's tables (rights, safeguards, categories,
+    known cookies, provisions, adequacy decisions, regions, the lexicon), collected once per process."""
+
+    typed: list[TypedDecl]
+    tables: Model
+    provisions: list[Provision]
+
+    def copy_into(self, model: Model) -> list[Provision]:
+        """Fill `model`'s tables with copies of the library's; returns a copy of the provisions."""
+        tables = self.tables
+        model.all_rights = dict(tables.all_rights)
+        model.all_safeguards = dict(tables.all_safeguards)
+        model.all_categories = dict(tables.all_categories)
+        model.all_purpose_kinds = dict(tables.all_purpose_kinds)
+        model.all_ccpa_categories = dict(tables.all_ccpa_categories)
+        model.known_cookies = list(tables.known_cookies)
+        model.adequacy = list(tables.adequacy)
+        model.regions = dict(tables.regions)
+        lexicon = tables.lexicon
+        model.lexicon = Lexicon(dict(lexicon.titles), dict(lexicon.summaries), dict(lexicon.spans),
+                                dict(lexicon.authorities))
+        return list(self.provisions)
+
+
+# By the identities of the typed declarations (a policy that uses fewer laws loads fewer modules); the
+# entry keeps the declarations, so their ids cannot be reused while it stands.
+_LIBRARY_TABLES: dict[tuple[int, ...], _LibraryTables] = {}
+
+
+def _library_tables(stdlib: list[TypedDecl], builder: _Builder) -> _LibraryTables:
+    """The library's tables for these typed declarations (the same objects in every check of a process)."""
+    key = tuple(map(id, stdlib))
+    known = _LIBRARY_TABLES.get(key)
+    if known is not None:
+        return known
+    tables = Model(policy=None)
+    provisions: list[Provision] = []
+    for t in stdlib:
+        _collect(tables, builder, t, provisions)
+    if len(_LIBRARY_TABLES) >= 8:  # the library was loaded again (tests): forget the old ones
+        _LIBRARY_TABLES.clear()
+    _LIBRARY_TABLES[key] = _LibraryTables(list(stdlib), tables, provisions)
+    return _LIBRARY_TABLES[key]
+
+
+def _collect(model: Model, builder: _Builder, t: TypedDecl, provisions: list[Provision]) -> None:
+    """Add a declaration of a library kind (right, safeguard, category, ...) to the model's tables."""
+    kind = t.decl.kind
+    if kind == "right":
+        right = builder.entity(t)
+        assert isinstance(right, Right)
+        model.all_rights.setdefault(right.key, right)
+    elif kind == "safeguard":
+        safeguard = builder.entity(t)
+        assert isinstance(safeguard, Safeguard)
+        model.all_safeguards.setdefault(safeguard.key, safeguard)
+    elif kind == "category":
+        category = builder.entity(t)
+        assert isinstance(category, Category)
+        model.all_categories.setdefault(category.key, category)
+    elif kind == "purpose_kind":
+        purpose_kind = builder.entity(t)
+        assert isinstance(purpose_kind, PurposeKind)
+        model.all_purpose_kinds.setdefault(purpose_kind.key, purpose_kind)
+    elif kind == "ccpa_category":
+        statutory = builder.entity(t)
+        assert isinstance(statutory, CcpaCategory)
+        model.all_ccpa_categories.setdefault(statutory.key, statutory)
+    elif kind == "known_cookie":
+        known = builder.entity(t)
+        assert isinstance(known, KnownCookie)
+        model.known_cookies.append(known)
+    elif kind == "provision":
+        provision = builder.entity(t)
+        assert isinstance(provision, Provision)
+        provisions.append(provision)
+    elif kind == "adequacy":
+        model.adequacy.append(builder.entity(t))  # type: ignore[arg-type]
+    elif kind == "region":
+        model.regions[t.decl.key] = builder.expand(t.get("countries"))
+    if kind in LEXICON_KINDS:
+        _add_to_lexicon(model.lexicon, builder, t)
 
 
 def _inherit_ccpa(categories: dict[str, Category]) -> None:
