@@ -10,7 +10,6 @@ name is first taken whole (`contact.email`) and then as `module.name` (`uk_gdpr.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import unicodedata
@@ -20,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from policyc import ast
-from policyc.diagnostics.fixes import add_use_fix, did_you_mean, replacement
+from policyc.diagnostics.fixes import add_use_fix, closest, did_you_mean, replacement
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
 from policyc.profile import stage
@@ -166,7 +165,7 @@ class Program:
                 imported = self.stdlib(target.dotted) if len(target.parts) == 1 else None
                 if imported is None:
                     known = stdlib_names()
-                    close = difflib.get_close_matches(target.dotted, known, n=1)
+                    close = closest(target.dotted, known)
                     self.diagnostics.append(_diag(
                         "N003", f"no standard-library module `{target.dotted}`", target.span,
                         label="not found",
@@ -353,7 +352,7 @@ class Program:
         for layer in layers:
             for candidate in layer:
                 visible.update(n for n, decls in candidate.by_name.items() if any(d.kind in kinds for d in decls))
-        close = difflib.get_close_matches(dotted, sorted(visible), n=1, cutoff=0.6)
+        close = closest(dotted, sorted(visible))
         help_text = f"did you mean `{close[0]}`?" if close else ""
         fixes = did_you_mean(name.span, dotted, close[0], visible) if close else ()
         provider = self._stdlib_provider(dotted, kinds)

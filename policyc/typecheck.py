@@ -8,14 +8,13 @@ stages (the legal rules, the model) read the typed values, never raw atoms.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from policyc import ast, values
-from policyc.diagnostics.fixes import did_you_mean
+from policyc.diagnostics.fixes import closest, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.resolver import Bindings, Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
@@ -188,7 +187,7 @@ class TypeChecker:
         spec = KINDS.get(decl.kind)
         typed = TypedDecl(decl, module, spec)
         if spec is None:
-            close = difflib.get_close_matches(decl.kind, sorted(KINDS), n=1)
+            close = closest(decl.kind, sorted(KINDS))
             self.report(_diag(
                 "T001", f"unknown kind `{decl.kind}`", decl.kind_span, label="not a kind of declaration",
                 help=f"did you mean `{close[0]}`?" if close else "see the kinds in `docs/language.md`",
@@ -202,7 +201,7 @@ class TypeChecker:
         for fld in decl.fields:
             fspec = spec.field(fld.name)
             if fspec is None:
-                close = difflib.get_close_matches(fld.name, [f.name for f in spec.fields], n=1)
+                close = closest(fld.name, [f.name for f in spec.fields])
                 self.report(_diag(
                     "T001", f"`{decl.kind}` has no field `{fld.name}`", fld.name_span, label="unknown field",
                     help=(f"did you mean `{close[0]}`?" if close else
@@ -305,7 +304,7 @@ class TypeChecker:
             if isinstance(single, ast.Name) and single.dotted in fspec.choices:
                 return Word(single.dotted, single.span)
             if isinstance(single, ast.Name):
-                close = difflib.get_close_matches(single.dotted, fspec.choices, n=1)
+                close = closest(single.dotted, fspec.choices)
                 raise _Invalid(_diag(
                     "T003", f"`{single.dotted}` is not a valid `{fspec.name}`", single.span,
                     label="not one of the choices",
@@ -387,7 +386,7 @@ class TypeChecker:
     def make_duration(self, amount: ast.Number, unit: ast.Name) -> Duration:
         code = DURATION_UNITS.get(unit.dotted)
         if code is None:
-            close = difflib.get_close_matches(unit.dotted, list(DURATION_UNITS), n=1)
+            close = closest(unit.dotted, list(DURATION_UNITS))
             raise _Invalid(_diag(
                 "T006", f"`{unit.dotted}` is not a unit of time", unit.span, label="unknown unit",
                 help=f"did you mean `{close[0]}`?" if close else "use days, weeks, months or years",

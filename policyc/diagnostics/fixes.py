@@ -17,7 +17,6 @@ server offers every fix as a quick fix; `policyc check --fix` applies only the *
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from difflib import SequenceMatcher
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Edit, Fix, Span
@@ -27,12 +26,26 @@ from policyc.diagnostics.model import Diagnostic, Edit, Fix, Span
 SAFE_SIMILARITY = 0.8
 
 
+# difflib is imported only where a name is wrong: a clean check never needs it.
+
+
+def closest(word: str, choices: Iterable[str]) -> list[str]:
+    """The choice most like `word` (in a list, empty when none is alike enough): `did you mean ...?`."""
+    from difflib import get_close_matches
+
+    return get_close_matches(word, list(choices), n=1)
+
+
 def similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
     return SequenceMatcher(None, a, b).ratio()
 
 
 def _close(word: str, choices: Iterable[str]) -> Iterator[str]:
     """The choices at least SAFE_SIMILARITY alike to `word` (the cheap upper bounds first, as difflib does)."""
+    from difflib import SequenceMatcher
+
     matcher = SequenceMatcher()
     matcher.set_seq2(word)
     for choice in choices:

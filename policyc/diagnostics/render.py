@@ -8,7 +8,6 @@ Diagnostics are rendered in the order given; sorting them is the driver's job.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -474,6 +473,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: 
         first_severity.setdefault(diagnostic.code, diagnostic.severity)
     codes = sorted(first_severity)
     index = {code: position for position, code in enumerate(codes)}
+
+    import hashlib
 
     seen: dict[str, int] = {}
     results: list[dict[str, object]] = []

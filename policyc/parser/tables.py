@@ -15,7 +15,6 @@ own parser on generated token streams.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import sys
 from dataclasses import dataclass
@@ -140,7 +139,9 @@ def _rule(rule: Any) -> Rule:
 
 
 def _digest(grammar: str) -> str:
-    return hashlib.sha256(f"{FORMAT}\n{sys.version_info[:2]}\n{grammar}".encode()).hexdigest()[:16]
+    from policyc.stdlib_cache import Checksum
+
+    return Checksum(f"{FORMAT}\n{sys.version_info[:2]}\n{grammar}".encode()).hexdigest()
 
 
 @cache

@@ -9,13 +9,12 @@ name; `health.*` matches `health` and everything under it; durations compare by 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from policyc import ast
-from policyc.diagnostics.fixes import did_you_mean
+from policyc.diagnostics.fixes import closest, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import UNNAMED, Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
 from policyc.rules import Context, finding, rule
@@ -129,7 +128,7 @@ class _Evaluator:
             if fields is None:
                 raise _type_error("T003", f"`{path.dotted}` goes past a value: `{current}` has no fields", path.span)
             if part not in fields:
-                close = difflib.get_close_matches(part, list(fields), n=1)
+                close = closest(part, list(fields))
                 raise _type_error(
                     "T001", f"assertions cannot read `{part}` of a `{current}`", path.span,
                     help=(f"did you mean `{close[0]}`? " if close else "")
@@ -230,7 +229,7 @@ def evaluate(model: Model, assertion: ast.Assert) -> Iterator[Diagnostic]:
     evaluator = _Evaluator(model)
     for clause in assertion.clauses:
         if clause.kind not in FIELDS:
-            close = difflib.get_close_matches(clause.kind, list(FIELDS), n=1)
+            close = closest(clause.kind, list(FIELDS))
             yield Diagnostic.of("T001", f"assertions cannot quantify over `{clause.kind}`", clause.kind_span,
                                 help=(f"did you mean `{close[0]}`? " if close else "")
                                 + "choose one of " + ", ".join(f"`{k}`" for k in FIELDS),
