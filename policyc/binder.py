@@ -12,8 +12,8 @@ from __future__ import annotations
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic
 from policyc.resolver import Bindings, Module, Program
-from policyc.schema import VT, FieldSpec
-from policyc.typecheck import Ref, TypeChecker, Value, Word, _Invalid
+from policyc.schema import KINDS, VT, FieldSpec
+from policyc.typecheck import Ref, TypeChecker, TypedDecl, Value, Word, _Invalid
 
 REFERRING = frozenset({VT.REF, VT.REF_NOTE, VT.REF_TEXT, VT.COUNTRY, VT.CHANNEL, VT.PROVIDER, VT.RETENTION})
 """The value types whose values may name a declaration; the others are never looked up."""
@@ -29,6 +29,34 @@ class Binder(TypeChecker):
 
     def report(self, diagnostic: Diagnostic) -> None:
         """Type errors are the type checker's to report; they still stop the walk of a value as there."""
+
+    def check_module(self, module: Module) -> list[TypedDecl]:
+        for decl in module.tree.decls:
+            self.bind_decl(module, decl)
+        return []
+
+    def bind_decl(self, module: Module, decl: ast.Decl) -> None:
+        """Bind the references of one declaration: the values the type checker reads (`check_decl`
+        skips an unknown field, a second copy of a field given once, and a value with a syntax error),
+        of the fields whose type may name a declaration."""
+        spec = KINDS.get(decl.kind)
+        if spec is None:
+            return
+        seen: set[str] = set()
+        for fld in decl.fields:
+            fspec = spec.field(fld.name)
+            if fspec is None or (fld.name in seen and not fspec.repeatable):
+                continue
+            seen.add(fld.name)
+            if fspec.vt not in REFERRING:
+                continue
+            for item in fld.items if fspec.many else fld.items[:1]:
+                if any(isinstance(atom, ast.BadAtom) for atom in item.atoms):
+                    continue
+                try:
+                    self.value(module, fspec, item)
+                except _Invalid:
+                    pass  # a type error: the type checker reports it
 
     def value(self, module: Module, fspec: FieldSpec, item: ast.Item) -> Value:
         if fspec.vt not in REFERRING:
