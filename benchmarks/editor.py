@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,9 +91,11 @@ class Client:
             self.process.wait()
 
 
-def change_latencies(text: str, edits: list[tuple[int, int, str]], rounds: int = 1) -> list[float]:
+def change_latencies(text: str, edits: list[tuple[int, int, str]], rounds: int = 1,
+                     each: Callable[[float], object] | None = None) -> list[float]:
     """Open `text` in a fresh server, then apply each edit (line, character, inserted text) and undo it;
-    the seconds from each didChange that makes an edit to the diagnostics of that version."""
+    the seconds from each didChange that makes an edit to the diagnostics of that version. `each` is
+    given each time as it is measured (before the edit is undone)."""
     client = Client()
     try:
         client.start()
@@ -116,6 +119,8 @@ def change_latencies(text: str, edits: list[tuple[int, int, str]], rounds: int =
                     client.diagnostics(uri, version)
                     if new_text:
                         times.append(time.perf_counter() - began)
+                        if each is not None:
+                            each(times[-1])
         return times
     finally:
         client.close()
