@@ -4,9 +4,9 @@ The file is lexed once (one regular expression of the grammar's terminals, made 
 terminals, so lexing never fails), then split into top-level chunks (one declaration, `use` or
 `assert` each). Each chunk is parsed by an LALR(1) parser whose reductions build the AST directly.
 The grammar is Lark's (`grammar/policy.lark`); Lark compiles it to tables once, and a check runs them
-without importing Lark. On a syntax
-error the offending statement is reported and dropped and the chunk is parsed again, so every error
-in a file is found, and one broken declaration never hides the others.
+without importing Lark. On a syntax error the offending statement is reported and dropped and the
+chunk is parsed again, so every error in a file is found, and one broken declaration never hides the
+others.
 
 The package is split along the stages of a parse: `tables` (the compiled grammar), `lexer` (tokens),
 `lalr` (the shift-reduce loop), `tree` (AST building), `recovery` (chunks and syntax errors) and
