@@ -29,7 +29,7 @@ from policyc.typecheck import Duration as TypedDuration
 from policyc.values import Country, Duration, Expiry
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Entity:
     """What every declared thing has: its name, title, and where it is declared."""
 
@@ -37,6 +37,11 @@ class Entity:
     title: str
     span: Span
     decl: ast.Decl = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        # The kind and the name: the generated repr printed every field and every entity reached from
+        # them, and compiling it for each class was a fifth of this module's import.
+        return f"{type(self).__name__}({self.key!r})"
 
     def has_field(self, name: str) -> bool:
         """The author wrote the field (even if its value did not resolve, or its line had a syntax error: no
@@ -58,7 +63,7 @@ class Entity:
 # --- standard-library entities ------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Authority(Entity):
     """A supervisory authority: where and how to complain, and the places it supervises."""
 
@@ -76,7 +81,7 @@ class Authority(Entity):
         return not self.supervises or ("public_bodies" if public else "private_bodies") in self.supervises
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Law(Entity):
     """A data protection law: the area it covers, its authorities, and its age of digital consent."""
 
@@ -85,7 +90,7 @@ class Law(Entity):
     child_consent_age: int | None = None
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Right(Entity):
     """A data subject's right: the article that grants it, a plain summary, and the laws that give it."""
 
@@ -96,7 +101,7 @@ class Right(Entity):
     laws: tuple[str, ...] = ()
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Basis(Entity):
     """A lawful basis (or an Art 9/10 condition): its article, the rights it grants or requires, and when it
     applies."""
@@ -115,7 +120,7 @@ class Basis(Entity):
         return (not self.laws or law in self.laws) and (self.since is None or self.since <= on)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Safeguard(Entity):
     """A transfer safeguard: its article, the laws it serves, whether a copy must be offered, and when it is valid."""
 
@@ -137,7 +142,7 @@ class Safeguard(Entity):
         return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class CcpaCategory(Entity):
     """A category of personal information that the CCPA lists (Cal. Civ. Code 1798.140(v)(1))."""
 
@@ -145,7 +150,7 @@ class CcpaCategory(Entity):
     summary: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Category(Entity):
     """A category of personal data, with its DPV and fides keys, whether it is special or criminal, and its CCPA
     categories."""
@@ -158,7 +163,7 @@ class Category(Entity):
     ccpa: tuple[CcpaCategory, ...] = ()  # its own mapping, else its nearest ancestor's (set by build_model)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Provision(Entity):
     """The law's own words on one point (`topic`), shown in notices under one of `laws`."""
 
@@ -176,7 +181,7 @@ class Provision(Entity):
         return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class PurposeKind(Entity):
     """A kind of purpose from the taxonomy (marketing, service provision, ...), with its DPV and fides keys."""
 
@@ -186,7 +191,7 @@ class PurposeKind(Entity):
     provides_service: bool = False  # a purpose of this kind delivers what the person asked for (Art 7(4))
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class KnownCookie(Entity):
     """A cookie a widely used analytics or advertising tool sets, recognised by its name."""
 
@@ -210,7 +215,7 @@ class KnownCookie(Entity):
 _COOKIE_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Adequacy(Entity):
     """An adequacy decision (or regulations) of one law for some countries, with its dates and scope."""
 
@@ -232,7 +237,7 @@ class Adequacy(Entity):
 # --- author entities ----------------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Contact(Entity):
     """A person or office to contact: names, role, e-mail, phone, address and country."""
 
@@ -249,7 +254,7 @@ class Contact(Entity):
         return tuple(c for c in (self.email, self.phone, self.address, self.url) if c)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Controller(Contact):
     """The controller: its contact details, registrations, DPO, representatives and supervisory authorities."""
 
@@ -265,7 +270,7 @@ class Controller(Contact):
     arrangement: str = ""  # the essence of the joint-controller arrangement (Art 26(2))
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Source(Entity):
     """Where data comes from, when not from the person: a named source, its description and whether it is public."""
 
@@ -275,7 +280,7 @@ class Source(Entity):
     url: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Data(Entity):
     """A data set: what it includes, its categories, sources, subjects, and whether it must be provided."""
 
@@ -313,7 +318,7 @@ class Data(Entity):
         return bool(self.named_sources)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Recipient(Entity):
     """Who receives data: its role, countries, transfer safeguards and the data it receives."""
 
@@ -341,7 +346,7 @@ class Recipient(Entity):
         return "country"
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Decision(Entity):
     """An automated decision: the data it uses, its logic, significance, consequences and safeguards."""
 
@@ -423,7 +428,7 @@ class RetentionRule:
         return bool(self.unless and not old.unless)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Purpose(Entity):
     """A purpose of processing: the data it uses, its kinds, lawful bases, retention, recipients and decisions."""
 
@@ -457,7 +462,7 @@ class Purpose(Entity):
         return any(k.provides_service for k in self.kinds)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Cookie(Entity):
     """A cookie or similar technology: its provider, purposes, expiry, kind and names."""
 
@@ -475,7 +480,7 @@ class Cookie(Entity):
         return self.kind == "strictly_necessary"
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Section(Entity):
     """A section of the author's own text, placed after a named section of the notice."""
 
@@ -483,7 +488,7 @@ class Section(Entity):
     after: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Security(Entity):
     """How the data is kept safe: measures, certifications, hosting and the author's text."""
 
@@ -493,7 +498,7 @@ class Security(Entity):
     text: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class RightsInfo(Entity):
     """The `rights` declaration: how rights are exercised."""
 
@@ -554,7 +559,7 @@ class Transfer:
         return "international_organisation" if self.country == INTERNATIONAL else "country"
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class PolicyInfo(Entity):
     """The policy declaration: version, dates, language, jurisdictions, audience and notice-wide statements."""
 

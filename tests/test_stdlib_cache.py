@@ -3,6 +3,7 @@ and a stale, corrupt or unwritable cache only costs time."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -34,10 +35,24 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     _forget()
 
 
+def _deep(value: object) -> object:
+    """Every field of a model, recursively, as plain data (entities print only their names)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                *((f.name, _deep(getattr(value, f.name))) for f in dataclasses.fields(value) if f.repr))
+    if isinstance(value, (list, tuple)):
+        return tuple(_deep(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(_deep(v)) for v in value))
+    if isinstance(value, dict):
+        return tuple((repr(k), _deep(v)) for k, v in value.items())
+    return repr(value)
+
+
 def _summary(result: driver.CheckResult) -> tuple[object, ...]:
     return (
         [(d.code, d.message, d.span, d.severity) for d in result.diagnostics],
-        {path: repr(model) for path, model in result.models.items()},
+        {path: _deep(model) for path, model in result.models.items()},
     )
 
 
