@@ -7,7 +7,8 @@ Lark's objects into tuples, dictionaries and strings, and keeps them in the user
 Lark, whose import alone took four times as long as starting Python. The digest covers the grammar,
 the layout of the tables and the Python version (marshal's format is Python's), so a changed grammar
 is always compiled again. When the cache is off or its folder cannot be written, the tables are built
-in each process, as Lark itself would build its parser.
+in each process, as Lark itself would build its parser. (Lark numbers the states differently from one
+build to the next; every build parses the same.)
 
 The parse itself runs in `policyc.parser.lalr`; a test compares its results and errors with Lark's
 own parser on generated token streams.

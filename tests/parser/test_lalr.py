@@ -133,3 +133,20 @@ def test_a_check_never_imports_lark(tmp_path: Path) -> None:
                            env=environment, cwd=REPO, check=False)
     assert again.stderr.strip().endswith("False"), again.stderr
     assert again.stdout == first.stdout
+
+
+def test_a_damaged_table_file_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policyc.parser import tables as module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("POLICYC_NO_CACHE", raising=False)
+    path = tmp_path / "policyc" / f"grammar-{module._digest(grammar_path().read_text(encoding='utf-8'))}.tables"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00half a file")
+    module.tables.cache_clear()
+    try:
+        text = (REPO / "examples" / "infisim" / "privacy.policy").read_text(encoding="utf-8")
+        assert ours(text, "start") == larks(text, "start")  # parsed with tables built again
+        assert Tables.load(path.read_bytes()) == module.tables()  # and written again, whole
+    finally:
+        module.tables.cache_clear()
