@@ -53,6 +53,9 @@ class AuditError(Exception):
 
 @dataclass(frozen=True)
 class SeenCookie:
+    """A cookie the browser held after a page loaded: its name, domain, expiry, and whether it was set before
+    consent."""
+
     name: str
     domain: str
     expires: float  # seconds since the epoch; -1 for a session cookie

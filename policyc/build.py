@@ -28,6 +28,8 @@ class BuildError(Exception):
 
 @dataclass(frozen=True)
 class IndexEntry:
+    """A notice in the folder's index page: its title, link, source and who publishes it."""
+
     title: str
     href: str  # relative to the output folder
     source: str
@@ -37,6 +39,8 @@ class IndexEntry:
 
 @dataclass
 class BuildResult:
+    """What a build did: the check, the files written, the files skipped, and what the outputs lack."""
+
     check: CheckResult
     written: list[Path]
     skipped: list[Path] = field(default_factory=list)  # files named or found that declare no `policy`, nor are imported

@@ -174,6 +174,8 @@ class Change:
 
 @dataclass
 class DiffResult:
+    """The changes between two versions of a policy, with the versions' labels and dates."""
+
     old_label: str
     new_label: str
     old_version: str

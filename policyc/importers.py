@@ -37,6 +37,8 @@ class SourceFormatError(Exception):
 
 @dataclass
 class Decl:
+    """A declaration being written by an importer: its kind, name, title and statement lines."""
+
     kind: str
     key: str
     title: str = ""

@@ -37,6 +37,8 @@ from policyc.writer import write_all
 
 @dataclass(frozen=True)
 class _Task:
+    """One worker's share of a build: the files, and the options of the build."""
+
     files: tuple[str, ...]
     out_dir: Path
     formats: tuple[str, ...]

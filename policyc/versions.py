@@ -35,6 +35,8 @@ class VersionError(Exception):
 
 @dataclass
 class Version:
+    """A version of a policy to compare: its label, its model, and the file names to show."""
+
     label: str  # as the user wrote it
     model: Model  # only the model is kept: the syntax trees are freed before the other version is read
     files: dict[str, str] = field(default_factory=dict)  # file names to show instead (versions from git)

@@ -64,6 +64,9 @@ Output = str | bytes  # a file's content: text (written as UTF-8) or bytes
 
 @dataclass(frozen=True)
 class Backend:
+    """An output format: its `--format` name, its file suffix, the module that renders it, and whether it is built
+    by default."""
+
     name: str  # as given to --format
     suffix: str  # appended to the stem (of the main file, when the backend writes several)
     module: str

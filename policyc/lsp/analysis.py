@@ -91,6 +91,8 @@ def _contains(span: Span, offset: int) -> bool:
 
 @dataclass
 class Analysis:
+    """One check of an open document, with what the server needs to answer requests about it."""
+
     uri: str  # as the client spells it
     version: int | None
     text: str

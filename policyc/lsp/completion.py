@@ -29,6 +29,8 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 
 @dataclass(frozen=True, slots=True)
 class _Piece:
+    """A word, string, comment or punctuation of a document, as completion reads it."""
+
     kind: str  # "word", "string", "text", "comment", "nl", "ws", "lbrace", "rbrace", "semi" or "comma"
     start: int
     end: int

@@ -46,6 +46,8 @@ def canonical(uri: str) -> str:
 
 @dataclass(slots=True)
 class Document:
+    """An open document: its URI, its current text and version, and its line index."""
+
     uri: str
     text: str
     version: int | None

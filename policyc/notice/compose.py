@@ -299,6 +299,8 @@ def law_names(model: Model, keys: Iterable[str]) -> str:
 
 @dataclass
 class Composer:
+    """Builds the notice's statements from the model, section by section."""
+
     model: Model
     history: dict[str, object] | None = None
     blocks: dict[str, list[Block]] = field(default_factory=dict)

@@ -24,6 +24,8 @@ def fact(entity: Entity, name: str = "") -> str:
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
+    """An item the law requires a notice to state: its article, and the facts that state it."""
+
     article: str
     item: str
     laws: tuple[str, ...]

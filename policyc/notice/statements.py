@@ -76,6 +76,8 @@ class Backing:
 
 @dataclass(slots=True)
 class Statement:
+    """One sentence or cell of the notice: its kind, its parts, and the facts that back it."""
+
     kind: Kind
     parts: tuple[Part, ...]
     backing: tuple[Backing, ...]
@@ -102,6 +104,8 @@ class Statement:
 
 @dataclass(slots=True)
 class Paragraph:
+    """Sentences of one paragraph."""
+
     statements: list[Statement]  # sentences of one paragraph
     type: ClassVar[str] = "paragraph"
 
@@ -125,6 +129,8 @@ class Items:
 
 @dataclass(slots=True)
 class Row:
+    """A row of a table: its header, its cells, and its anchors."""
+
     header: Statement
     cells: list[Statement | None]  # None: an empty cell (an optional fact the source does not give)
     target: str = ""  # the anchor the row's header links to
@@ -133,6 +139,8 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
+    """A table of the notice: its caption, columns and rows."""
+
     id: str
     caption: str
     columns: list[str]
@@ -157,6 +165,8 @@ Block = Paragraph | Prose | Items | Table | Group
 
 @dataclass(slots=True)
 class Section:
+    """A section of the notice: a standard section or the author's own, and its blocks."""
+
     key: str  # a standard section's key, or the author section's name
     id: str
     title: str
@@ -166,6 +176,8 @@ class Section:
 
 @dataclass(slots=True)
 class Notice:
+    """The whole notice, as statements, before it is rendered."""
+
     title: str
     language: str
     controller_name: str

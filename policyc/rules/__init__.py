@@ -20,6 +20,8 @@ GDPR_LAWS = ("uk_gdpr", "gdpr")
 
 @dataclass(frozen=True, slots=True)
 class Context:
+    """What a rule reads: the policy's model, the laws in force, and the source texts of its files."""
+
     model: Model
     laws: frozenset[str]
     _texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # by file, filled once
@@ -41,6 +43,8 @@ RuleFunction = Callable[[Context], Iterable[Diagnostic]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A registered rule: its code, the laws under which it runs, and the function that checks."""
+
     code: str
     laws: tuple[str, ...]
     check: RuleFunction

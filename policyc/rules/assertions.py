@@ -103,6 +103,8 @@ def _type_error(code: str, message: str, span: Span, help: str = "", fixes: tupl
 
 @dataclass(frozen=True, slots=True)
 class _Glob:
+    """A glob in an assertion (`contact.*`): matches the prefix and every key under it."""
+
     prefix: str
 
 
