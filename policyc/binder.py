@@ -36,23 +36,15 @@ class Binder(TypeChecker):
         return []
 
     def bind_decl(self, module: Module, decl: ast.Decl) -> None:
-        """Bind the references of one declaration: the values the type checker reads (`check_decl`
-        skips an unknown field, a second copy of a field given once, and a value with a syntax error),
-        of the fields whose type may name a declaration."""
+        """Bind the references of one declaration: of the values the type checker reads
+        (`fields_read`), those of the fields whose type may name a declaration."""
         spec = KINDS.get(decl.kind)
         if spec is None:
             return
-        seen: set[str] = set()
-        for fld in decl.fields:
-            fspec = spec.field(fld.name)
-            if fspec is None or (fld.name in seen and not fspec.repeatable):
-                continue
-            seen.add(fld.name)
+        for _, fspec, items in self.fields_read(decl, spec):
             if fspec.vt not in REFERRING:
                 continue
-            for item in fld.items if fspec.many else fld.items[:1]:
-                if any(isinstance(atom, ast.BadAtom) for atom in item.atoms):
-                    continue
+            for item in items:
                 try:
                     self.value(module, fspec, item)
                 except _Invalid:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -197,6 +197,31 @@ class TypeChecker:
         if decl.name is None and not spec.singleton:
             self.report(_diag("T008", f"a `{decl.kind}` needs a name", decl.kind_span,
                               label="name missing", help=f'write `{decl.kind} some_name "Title" {{ ... }}`'))
+        seen: set[str] = set()
+        for fld, fspec, items in self.fields_read(decl, spec):
+            seen.add(fld.name)
+            values = typed.values.setdefault(fld.name, [])
+            for item in items:
+                try:
+                    values.append(self.value(module, fspec, item))
+                except _Invalid as err:
+                    if err.diagnostic is not None:
+                        self.report(err.diagnostic)
+        for fspec in spec.fields:
+            if fspec.required and fspec.name not in seen and fspec.name not in decl.broken:
+                self.report(_diag(
+                    "T002", f"`{decl.kind}` needs a `{fspec.name}` field", decl.header_span,
+                    label=f"no `{fspec.name}`", help=f"add `{fspec.name} ...`: {fspec.doc}",
+                ))
+        if decl.kind == "purpose":
+            self._purpose_role(typed)
+        return typed
+
+    def fields_read(self, decl: ast.Decl, spec: KindSpec) -> Iterator[tuple[ast.Field, FieldSpec, list[ast.Item]]]:
+        """The fields of a declaration that are read, each with its spec and the items read. An unknown
+        field (T001) and a second copy of a field given once (T005) are reported and skipped; the extra
+        values of a field of one value are reported (T003) and not read; a value with a syntax error is
+        left out (it was reported as one)."""
         seen: dict[str, ast.Field] = {}
         for fld in decl.fields:
             fspec = spec.field(fld.name)
@@ -223,24 +248,8 @@ class TypeChecker:
             if len(fld.items) > 1 and not fspec.many:
                 self.report(_diag("T003", f"`{fld.name}` takes one value, found {len(fld.items)}",
                                   fld.items[1].span, label="a second value"))
-            values = typed.values.setdefault(fld.name, [])
-            for item in fld.items if fspec.many else fld.items[:1]:
-                if any(isinstance(a, ast.BadAtom) for a in item.atoms):
-                    continue  # reported as a syntax error
-                try:
-                    values.append(self.value(module, fspec, item))
-                except _Invalid as err:
-                    if err.diagnostic is not None:
-                        self.report(err.diagnostic)
-        for fspec in spec.fields:
-            if fspec.required and fspec.name not in seen and fspec.name not in decl.broken:
-                self.report(_diag(
-                    "T002", f"`{decl.kind}` needs a `{fspec.name}` field", decl.header_span,
-                    label=f"no `{fspec.name}`", help=f"add `{fspec.name} ...`: {fspec.doc}",
-                ))
-        if decl.kind == "purpose":
-            self._purpose_role(typed)
-        return typed
+            yield fld, fspec, [item for item in (fld.items if fspec.many else fld.items[:1])
+                               if not any(isinstance(a, ast.BadAtom) for a in item.atoms)]
 
     def _purpose_role(self, typed: TypedDecl) -> None:
         role = typed.first("role")
