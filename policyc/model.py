@@ -1110,30 +1110,20 @@ def _library_tables(stdlib: list[TypedDecl], builder: _Builder) -> _LibraryTable
     return _LIBRARY_TABLES[key]
 
 
+# The model's tables of library kinds, by name: the first declaration of a name is kept (the library's).
+_KEYED_TABLES = {"right": "all_rights", "safeguard": "all_safeguards", "category": "all_categories",
+                 "purpose_kind": "all_purpose_kinds", "ccpa_category": "all_ccpa_categories"}
+
+
 def _collect(model: Model, builder: _Builder, t: TypedDecl, provisions: list[Provision]) -> None:
     """Add a declaration of a library kind (right, safeguard, category, ...) to the model's tables."""
     kind = t.decl.kind
-    if kind == "right":
-        right = builder.entity(t)
-        assert isinstance(right, Right)
-        model.all_rights.setdefault(right.key, right)
-    elif kind == "safeguard":
-        safeguard = builder.entity(t)
-        assert isinstance(safeguard, Safeguard)
-        model.all_safeguards.setdefault(safeguard.key, safeguard)
-    elif kind == "category":
-        category = builder.entity(t)
-        assert isinstance(category, Category)
-        model.all_categories.setdefault(category.key, category)
-    elif kind == "purpose_kind":
-        purpose_kind = builder.entity(t)
-        assert isinstance(purpose_kind, PurposeKind)
-        model.all_purpose_kinds.setdefault(purpose_kind.key, purpose_kind)
-    elif kind == "ccpa_category":
-        statutory = builder.entity(t)
-        assert isinstance(statutory, CcpaCategory)
-        model.all_ccpa_categories.setdefault(statutory.key, statutory)
-    elif kind == "known_cookie":
+    table = _KEYED_TABLES.get(kind)
+    if table is not None:
+        entity = builder.entity(t)
+        assert isinstance(entity, Entity)
+        getattr(model, table).setdefault(entity.key, entity)
+    if kind == "known_cookie":
         known = builder.entity(t)
         assert isinstance(known, KnownCookie)
         model.known_cookies.append(known)
