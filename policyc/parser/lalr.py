@@ -8,6 +8,7 @@ parser would have accepted in its place.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 from policyc.parser.lexer import Token
@@ -94,14 +95,13 @@ class Parser:
         states = [self.start_states[start]]
         values: list[Any] = []
         end_state = self.end_states[start]
-        last: Token | None = None
-        for token in tokens:
-            last = token
+        end = Token.new_borrow_pos("$END", "", tokens[-1]) if tokens else Token("$END", "", 0, 1, 1)
+        for token in chain(tokens, (end,)):
             kind = token.type
             while True:
                 row = actions[states[-1]]
                 action = row.get(kind)
-                if action is None:
+                if action is None or (action >= 0 and token is end):
                     raise UnexpectedToken(token, _expected(row))
                 if action >= 0:
                     states.append(action)
@@ -117,24 +117,9 @@ class Parser:
                     popped = []
                 values.append(reduce[index](popped))
                 states.append(actions[states[-1]][origin])
-        end = Token.new_borrow_pos("$END", "", last) if last is not None else Token("$END", "", 0, 1, 1)
-        while True:
-            row = actions[states[-1]]
-            action = row.get("$END")
-            if action is None or action >= 0:
-                raise UnexpectedToken(end, _expected(row))
-            index = -1 - action
-            size, origin = rules[index]
-            if size:
-                popped = values[-size:]
-                del states[-size:]
-                del values[-size:]
-            else:
-                popped = []
-            values.append(reduce[index](popped))
-            states.append(actions[states[-1]][origin])
-            if states[-1] == end_state:
-                return values[-1]
+                if token is end and states[-1] == end_state:
+                    return values[-1]
+        raise AssertionError("the end token either completes the parse or is unexpected")  # pragma: no cover
 
 
 def _expected(row: dict[str, int]) -> frozenset[str]:

@@ -176,24 +176,6 @@ def _scanner() -> _Scanner:
     return _Scanner(re.compile(compiled.pattern, compiled.flags), compiled.keywords)
 
 
-_new_str = str.__new__
-
-
-def _token(kind: str, value: str, start: int, line: int, column: int, end_line: int, end_column: int,
-           end: int) -> Token:
-    """A token, made without a call to its constructor (a third of the cost)."""
-    token: Token = _new_str(Token, value)
-    token.type = kind
-    token.value = value
-    token.start_pos = start
-    token.line = line
-    token.column = column
-    token.end_line = end_line
-    token.end_column = end_column
-    token.end_pos = end
-    return token
-
-
 def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:
     """The tokens of a text, whitespace and comments included (less the kinds in `skip`): the same
     tokens as Lark's basic lexer for the grammar (a test compares them), made in one pass of one
@@ -212,13 +194,13 @@ def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:
             line += value.count("\n")
             line_start = start + value.rindex("\n") + 1
             if kind not in skip:
-                yield _token(kind, value, start, first_line, column, line, end - line_start + 1, end)
+                yield Token(kind, value, start, first_line, column, line, end - line_start + 1, end)
             continue
         if kind in skip:
             continue
         if kind in keywords:
             kind = keywords[kind].get(value, kind)
         column = start - line_start + 1
-        yield _token(kind, value, start, line, column, line, column + end - start, end)
+        yield Token(kind, value, start, line, column, line, column + end - start, end)
 
 
