@@ -11,7 +11,7 @@ import atexit
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from policyc import __version__
 
@@ -23,9 +23,40 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_TROUBLE = 2
+_COMMANDS = ("check", "build", "fmt", "lsp", "diff", "import", "audit", "dump", "explain", "rules")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with the terminal's width read without `shutil`.
+
+    argparse makes a formatter for every option it is given, and the first one imports `shutil` (and
+    through it the bz2 and lzma modules) for the width: a few milliseconds of every start.
+    """
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_columns() - 2)  # argparse's own margin
+
+
+def _terminal_columns() -> int:
+    """The terminal's width, as `shutil.get_terminal_size` reads it: $COLUMNS, else standard output's
+    terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)  # the commands' parsers too
+        super().__init__(**kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(f"policyc: error: {message}", file=sys.stderr)
@@ -42,116 +73,134 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _arguments() -> argparse.ArgumentParser:
+def _arguments(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, the options of that command and no other.
+
+    argparse builds a parser and a help formatter for every option of every command, a few
+    milliseconds at each start; a run needs those of one command. `main` asks for the command that
+    the first argument names, or for all of them (help, a mistyped command).
+    """
     parser = _Parser(prog="policyc", description="Compile and check privacy policies written as code.")
     parser.add_argument("--version", action="version", version=f"policyc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    check = commands.add_parser("check", help="parse, resolve and check policies",
-                                description="Check .policy files; a folder means every *.policy under it.")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                       help="how to print the diagnostics (default: text)")
-    check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
-    check.add_argument("--statistics", action="store_true",
-                       help="print how many times each code occurs instead of every diagnostic (text format)")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour in text output (default: auto, which honours NO_COLOR)")
-    check.add_argument("--watch", action="store_true",
-                       help="check again whenever a checked file changes, until interrupted (Ctrl-C)")
-    check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
-    check.add_argument("--fix", action="store_true",
-                       help="apply the safe fixes to the files checked, then check again and report what is left")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix, also apply the first fix offered for problems with no safe fix")
-    build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
-                                description="Check the policies; if there are no errors, write DIR/<name>.md, "
-                                ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html); "
-                                "--format ropa writes the Art 30 record of processing (.ropa.xlsx, .ropa.csv), "
-                                "--format tilt a TILT document (.tilt.json).")
-    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
-    build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
-                       help="comma-separated: md, html, json, dpv, fides, and on request ropa (the Art 30 "
-                       "record), tilt and consent (the cookie banner's configuration); default: "
-                       "md,html,json,dpv,fides")
-    build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
-    build.add_argument("--strict", action="store_true", help="warnings also stop the build")
-    build.add_argument("--statistics", action="store_true",
-                       help="print how many times each code occurs instead of every diagnostic")
-    build.add_argument("--previous", metavar="OLD",
-                       help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
-                       "\"What changed in this version\" to the Markdown and HTML notices")
-    build.add_argument("--trace", action="store_true",
-                       help="also write <name>.trace.json: each published statement with the source spans behind it")
-    build.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour the diagnostics: auto (on a terminal), always or never")
-    build.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
-                       help="check and render in N processes (0: one per CPU; default: 1); the files written "
-                       "are the same")
-    build.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
-    fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
-                              description="Format .policy files in place (a folder means every *.policy under it). "
-                              "Files with syntax errors are left untouched.")
-    fmt.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    fmt.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file would change")
-    fmt.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
-    lsp = commands.add_parser("lsp", help="run the language server (LSP over stdio)",
-                              description="Run the policyc language server. Editors start it and talk to it over "
-                              "standard input and output; see docs/editors.md.")
-    lsp.add_argument("--stdio", action="store_true", help="use standard input and output (the default and only "
-                     "transport; accepted because editors pass it)")
-    lsp.add_argument("--clientProcessId", metavar="PID", help=argparse.SUPPRESS)  # vscode-languageclient adds it
-    diff = commands.add_parser("diff", help="what changed between two versions of a policy",
-                               description="Compare the resolved models of two versions of a policy and list "
-                               "what changed: material changes (D001-D005, people must be told before they "
-                               "apply) first, then editorial ones. A version is a file or git:REV:PATH.")
-    diff.add_argument("old", metavar="OLD", help="the previous version: a file, or git:REV:PATH")
-    diff.add_argument("new", metavar="NEW", help="the new version: a file, or git:REV:PATH")
-    diff.add_argument("--format", choices=("text", "json", "md"), default="text",
-                      help="text (default), json, or md (a \"What changed\" section for the notice)")
-    diff.add_argument("--fail-on-material", action="store_true",
-                      help="exit with status 1 when there is a material change")
-    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                      help="colour in diagnostics about the versions (default: auto)")
-    importer = commands.add_parser("import", help="write a .policy from a TILT document or a fides manifest",
-                                   description="Read a TILT document (JSON) or a fides manifest (YAML) and write a "
-                                   ".policy with what it says, formatted; `# GAP:` comments mark what the policy "
-                                   "needs and the source does not give. Then run `policyc check` on it.")
-    importer.add_argument("source_format", choices=("tilt", "fides"), metavar="FORMAT", help="tilt or fides")
-    importer.add_argument("file", metavar="FILE", help="the document or manifest to read")
-    importer.add_argument("-o", "--output", metavar="OUT",
-                          help="the .policy file to write (default: standard output); an existing file is kept")
-    audit = commands.add_parser("audit", help="compare a live site's cookies and requests with the policy",
-                                description="Load each page in Chromium before any consent and after accepting "
-                                "all, record its cookies and third-party requests, and compare them with the "
-                                "policy (codes U001-U005). Needs Playwright and Chromium; see docs/audit.md.")
-    audit.add_argument("urls", nargs="+", metavar="URL", help="the pages to load (http or https)")
-    audit.add_argument("--policy", required=True, metavar="FILE", help="the policy the site publishes")
-    audit.add_argument("--accept-selector", metavar="CSS",
-                       help="the consent banner's accept-all button (default: the banner of "
-                       "`policyc build --format consent`)")
-    audit.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
-                       help="the longest to wait for a page or a button (default: 30)")
-    audit.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                       help="how to print the findings (default: text)")
-    audit.add_argument("--strict", action="store_true", help="warnings also fail the audit (exit 1)")
-    audit.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour in text output (default: auto)")
-    dump = commands.add_parser("dump", help="print one stage's output as JSON",
-                               description="Print what a stage of the compiler made of a policy file, as JSON: "
-                               "ast (the syntax tree), resolved (modules and what each name is bound to), model "
-                               "(what the backends read) or notice (the statements, with their kinds and "
-                               "provenance). Refused (exit 2) when the file has errors before that stage.")
-    dump.add_argument("--stage", required=True, choices=("ast", "resolved", "model", "notice"),
-                      help="the stage whose output to print")
-    dump.add_argument("file", metavar="FILE", help="a .policy file")
-    dump.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                      help="colour the diagnostics of a refused dump: auto (on a terminal), always or never")
-    explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
-    explain.add_argument("code", metavar="CODE", help="a code such as P010, or its slug such as purpose-without-basis")
-    rules = commands.add_parser("rules", help="list every diagnostic code",
-                                description="List every code with its slug, severity, family and article.")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    if only in (None, "check"):
+        check = commands.add_parser("check", help="parse, resolve and check policies",
+                                    description="Check .policy files; a folder means every *.policy under it.")
+        check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                           help="how to print the diagnostics (default: text)")
+        check.add_argument("--strict", action="store_true", help="warnings also fail the check (exit 1)")
+        check.add_argument("--statistics", action="store_true",
+                           help="print how many times each code occurs instead of every diagnostic (text format)")
+        check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                           help="colour in text output (default: auto, which honours NO_COLOR)")
+        check.add_argument("--watch", action="store_true",
+                           help="check again whenever a checked file changes, until interrupted (Ctrl-C)")
+        check.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
+        check.add_argument("--fix", action="store_true",
+                           help="apply the safe fixes to the files checked, then check again and report what is left")
+        check.add_argument("--unsafe-fixes", action="store_true",
+                           help="with --fix, also apply the first fix offered for problems with no safe fix")
+    if only in (None, "build"):
+        build = commands.add_parser("build", help="check, then write the notice and its machine-readable forms",
+                                    description="Check the policies; if there are no errors, write DIR/<name>.md, "
+                                    ".html, .json, .jsonld and .fides.yml (a folder also gets DIR/index.html); "
+                                    "--format ropa writes the Art 30 record of processing (.ropa.xlsx, .ropa.csv), "
+                                    "--format tilt a TILT document (.tilt.json).")
+        build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        build.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
+        build.add_argument("--format", default="md,html,json,dpv,fides", metavar="LIST",
+                           help="comma-separated: md, html, json, dpv, fides, and on request ropa (the Art 30 "
+                           "record), tilt and consent (the cookie banner's configuration); default: "
+                           "md,html,json,dpv,fides")
+        build.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the defaults")
+        build.add_argument("--strict", action="store_true", help="warnings also stop the build")
+        build.add_argument("--statistics", action="store_true",
+                           help="print how many times each code occurs instead of every diagnostic")
+        build.add_argument("--previous", metavar="OLD",
+                           help="the previous version (a file, git:REV:PATH, or git:REV for the same path), to add "
+                           "\"What changed in this version\" to the Markdown and HTML notices")
+        build.add_argument("--trace", action="store_true",
+                           help="also write <name>.trace.json: each published statement with the source spans "
+                           "behind it")
+        build.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                           help="colour the diagnostics: auto (on a terminal), always or never")
+        build.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                           help="check and render in N processes (0: one per CPU; default: 1); the files written "
+                           "are the same")
+        build.add_argument("--profile", action="store_true", help="print the time spent in each stage on stderr")
+    if only in (None, "fmt"):
+        fmt = commands.add_parser("fmt", help="format policies in the canonical layout",
+                                  description="Format .policy files in place (a folder means every *.policy under it). "
+                                  "Files with syntax errors are left untouched.")
+        fmt.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        fmt.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file would change")
+        fmt.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
+    if only in (None, "lsp"):
+        lsp = commands.add_parser("lsp", help="run the language server (LSP over stdio)",
+                                  description="Run the policyc language server. Editors start it and talk to it over "
+                                  "standard input and output; see docs/editors.md.")
+        lsp.add_argument("--stdio", action="store_true", help="use standard input and output (the default and only "
+                         "transport; accepted because editors pass it)")
+        lsp.add_argument("--clientProcessId", metavar="PID", help=argparse.SUPPRESS)  # vscode-languageclient adds it
+    if only in (None, "diff"):
+        diff = commands.add_parser("diff", help="what changed between two versions of a policy",
+                                   description="Compare the resolved models of two versions of a policy and list "
+                                   "what changed: material changes (D001-D005, people must be told before they "
+                                   "apply) first, then editorial ones. A version is a file or git:REV:PATH.")
+        diff.add_argument("old", metavar="OLD", help="the previous version: a file, or git:REV:PATH")
+        diff.add_argument("new", metavar="NEW", help="the new version: a file, or git:REV:PATH")
+        diff.add_argument("--format", choices=("text", "json", "md"), default="text",
+                          help="text (default), json, or md (a \"What changed\" section for the notice)")
+        diff.add_argument("--fail-on-material", action="store_true",
+                          help="exit with status 1 when there is a material change")
+        diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                          help="colour in diagnostics about the versions (default: auto)")
+    if only in (None, "import"):
+        importer = commands.add_parser("import", help="write a .policy from a TILT document or a fides manifest",
+                                       description="Read a TILT document (JSON) or a fides manifest (YAML) and write a "
+                                       ".policy with what it says, formatted; `# GAP:` comments mark what the policy "
+                                       "needs and the source does not give. Then run `policyc check` on it.")
+        importer.add_argument("source_format", choices=("tilt", "fides"), metavar="FORMAT", help="tilt or fides")
+        importer.add_argument("file", metavar="FILE", help="the document or manifest to read")
+        importer.add_argument("-o", "--output", metavar="OUT",
+                              help="the .policy file to write (default: standard output); an existing file is kept")
+    if only in (None, "audit"):
+        audit = commands.add_parser("audit", help="compare a live site's cookies and requests with the policy",
+                                    description="Load each page in Chromium before any consent and after accepting "
+                                    "all, record its cookies and third-party requests, and compare them with the "
+                                    "policy (codes U001-U005). Needs Playwright and Chromium; see docs/audit.md.")
+        audit.add_argument("urls", nargs="+", metavar="URL", help="the pages to load (http or https)")
+        audit.add_argument("--policy", required=True, metavar="FILE", help="the policy the site publishes")
+        audit.add_argument("--accept-selector", metavar="CSS",
+                           help="the consent banner's accept-all button (default: the banner of "
+                           "`policyc build --format consent`)")
+        audit.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
+                           help="the longest to wait for a page or a button (default: 30)")
+        audit.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                           help="how to print the findings (default: text)")
+        audit.add_argument("--strict", action="store_true", help="warnings also fail the audit (exit 1)")
+        audit.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                           help="colour in text output (default: auto)")
+    if only in (None, "dump"):
+        dump = commands.add_parser("dump", help="print one stage's output as JSON",
+                                   description="Print what a stage of the compiler made of a policy file, as JSON: "
+                                   "ast (the syntax tree), resolved (modules and what each name is bound to), model "
+                                   "(what the backends read) or notice (the statements, with their kinds and "
+                                   "provenance). Refused (exit 2) when the file has errors before that stage.")
+        dump.add_argument("--stage", required=True, choices=("ast", "resolved", "model", "notice"),
+                          help="the stage whose output to print")
+        dump.add_argument("file", metavar="FILE", help="a .policy file")
+        dump.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                          help="colour the diagnostics of a refused dump: auto (on a terminal), always or never")
+    if only in (None, "explain"):
+        explain = commands.add_parser("explain", help="explain a diagnostic code", description="Print a rule's page.")
+        explain.add_argument("code", metavar="CODE",
+                             help="a code such as P010, or its slug such as purpose-without-basis")
+    if only in (None, "rules"):
+        rules = commands.add_parser("rules", help="list every diagnostic code",
+                                    description="List every code with its slug, severity, family and article.")
+        rules.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -174,7 +223,8 @@ def run() -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _arguments().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = _arguments(arguments[0] if arguments and arguments[0] in _COMMANDS else None).parse_args(arguments)
     if args.command is None:
         _arguments().print_help(sys.stderr)
         return EXIT_TROUBLE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policyc.cli import main
+from policyc.cli import _COMMANDS, _arguments, main
 from tests.conftest import run_cli
 
 GOOD = '''policy "Notice" {
@@ -120,6 +121,39 @@ def test_usage_errors_exit_two() -> None:
     assert run_cli("check").returncode == 2
     assert run_cli("check", "--format", "xml", "x.policy").returncode == 2
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_each_command_parses_the_same_with_only_its_own_options(capsys: pytest.CaptureFixture[str]) -> None:
+    # `main` builds only the options of the command named first; each command's parser, usage and help
+    # must be those of the full command line.
+    full = _arguments()
+    commands = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert tuple(commands.choices) == _COMMANDS
+    for name in _COMMANDS:
+        alone = _arguments(name)
+        (only,) = (a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+        assert list(only.choices) == [name]
+        assert only.choices[name].format_help() == commands.choices[name].format_help()
+    assert vars(_arguments("check").parse_args(["check", "--strict", "a.policy"])) == vars(
+        full.parse_args(["check", "--strict", "a.policy"]))
+    with pytest.raises(SystemExit):
+        _arguments("check").parse_args(["check", "--format", "xml", "a.policy"])
+    assert "usage: policyc check [-h]" in capsys.readouterr().err
+
+
+def test_help_reads_the_width_from_columns_without_importing_shutil(monkeypatch: pytest.MonkeyPatch) -> None:
+    def widest_line() -> int:
+        parser = _arguments("check")
+        (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return max(len(line) for line in commands.choices["check"].format_help().splitlines())
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert widest_line() <= 58
+    monkeypatch.setenv("COLUMNS", "200")
+    assert widest_line() > 100
+    probe = "import sys\nfrom policyc.cli import _arguments\n_arguments('check')\nprint('shutil' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_version() -> None:
