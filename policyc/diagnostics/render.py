@@ -8,7 +8,6 @@ Diagnostics are rendered in the order given; sorting them is the driver's job.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -322,6 +321,8 @@ def render_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
             "files": files,
         },
     }
+    import json  # here, not at the top: the text report (the usual one) needs no JSON
+
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -513,6 +514,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *, tool_version: str, root: 
         "results": results,
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    import json
+
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 

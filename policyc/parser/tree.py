@@ -6,7 +6,6 @@ may run at the same time in several threads.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +103,12 @@ class _Builder:
     def string(self, token: Token) -> ast.Str:
         if token.type == "TEXT":
             body = self.unescape(str(token)[3:-3], token)
-            body = textwrap.dedent(body.lstrip("\n").rstrip()) if "\n" in body else body.strip()
+            if "\n" in body:
+                import textwrap  # only for a text block over several lines
+
+                body = textwrap.dedent(body.lstrip("\n").rstrip())
+            else:
+                body = body.strip()
             return ast.Str(body, self.span(token), text=True)
         return ast.Str(self.unescape(str(token)[1:-1], token), self.span(token))
 
