@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -211,7 +212,14 @@ def run() -> NoReturn:
     a check of a few hundred lines that took a fifth as long as the check itself. By the time `main`
     returns every output file is written and closed (`policyc.writer`), so the process runs the exit
     handlers registered with `atexit`, flushes its standard streams and leaves without the teardown.
+
+    For the same reason the program runs without Python's cyclic garbage collector: what a check or
+    a build makes lives until the end of the command, and the collector's passes only walk it again
+    and again (a build of 200 notices took 5% to 20% longer with them, and the cycles it left behind
+    were 3% of its memory). The commands that keep running, the language server and `check --watch`,
+    turn the collector back on (`_keeps_running`).
     """
+    gc.disable()
     code = main()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
@@ -237,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.watch:
                 from policyc.watch import watch
 
+                _keeps_running()
                 return watch(args, _report)
             return _profiled(args, _check)
         if args.command == "fmt":
@@ -258,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lsp":
             from policyc.lsp import main as lsp_main
 
+            _keeps_running()
             return lsp_main([])
     except KeyboardInterrupt:
         return 130
@@ -272,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_TROUBLE
     return EXIT_TROUBLE
+
+
+def _keeps_running() -> None:
+    """A command that runs until it is stopped frees what it no longer needs as it goes: the cyclic
+    garbage collector is on (`run` turns it off for the commands that end)."""
+    gc.enable()
 
 
 def _os_error(err: OSError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -191,3 +192,38 @@ def test_the_program_runs_exit_handlers_and_flushes_before_its_prompt_exit(tmp_p
     assert json.loads(done.stdout)["diagnostics"]
     assert "handler ran" in done.stderr
 
+
+
+def test_the_program_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    # A command that ends keeps what it makes until its end: `run` turns the collector off.
+    policy = tmp_path / "p.policy"
+    policy.write_text(GOOD, encoding="utf-8")
+    probe = ("import atexit, gc, sys\natexit.register(lambda: print('collector', gc.isenabled(), file=sys.stderr))\n"
+             "sys.argv = ['policyc', 'check', sys.argv[1]]\nfrom policyc.cli import run\nrun()\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(policy)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "collector False" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["lsp"], ["check", "--watch"]])
+def test_commands_that_keep_running_turn_the_collector_back_on(command: list[str], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import policyc.lsp
+    import policyc.watch
+
+    seen: list[bool] = []
+
+    def runs_until_stopped(*_args: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(policyc.lsp, "main", runs_until_stopped)
+    monkeypatch.setattr(policyc.watch, "watch", runs_until_stopped)
+    policy = tmp_path / "p.policy"
+    policy.write_text(GOOD, encoding="utf-8")
+    gc.disable()  # as `run` leaves it
+    try:
+        assert main([*command, str(policy)] if command[0] == "check" else command) == 0
+    finally:
+        gc.enable()
+    assert seen == [True]
