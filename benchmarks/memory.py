@@ -16,10 +16,14 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from benchmarks.generate import policy_text
 from policyc.source import MAX_FILE_BYTES
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE_BYTES = MAX_FILE_BYTES - 64  # the largest file policyc reads, less a little
@@ -44,7 +48,7 @@ HOSTILE = {
 }
 
 
-def stage_peak(function: Callable[[], object]) -> tuple[float, object]:
+def stage_peak(function: Callable[[], T]) -> tuple[float, T]:
     """Peak MiB allocated while `function` runs, and its result."""
     gc.collect()
     tracemalloc.start()
@@ -84,13 +88,12 @@ def memory_section(sizes: list[int]) -> list[str]:
            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for size in sizes:
         text = policy_text(size)
-        parse, _ = stage_peak(lambda t=text: parse_text(t, "m.policy"))
-        check, result = stage_peak(lambda t=text: check_text(t, "m.policy"))
-        fmt, _ = stage_peak(lambda t=text: format_text(t, "m.policy"))
-        model = result.models["m.policy"]  # type: ignore[attr-defined]
+        parse, _ = stage_peak(partial(parse_text, text, "m.policy"))
+        check, result = stage_peak(partial(check_text, text, "m.policy"))
+        fmt, _ = stage_peak(partial(format_text, text, "m.policy"))
+        model = result.models["m.policy"]
         # A fresh context for each: a build's context keeps the composed notice for its other backends.
-        renders = [stage_peak(lambda n=name, m=model: BACKENDS[n].render(
-                       m, BuildContext(stem="m", source="m.policy")))[0]
+        renders = [stage_peak(partial(BACKENDS[name].render, model, BuildContext(stem="m", source="m.policy")))[0]
                    for name in ("md", "html", "json")]
         cells = " | ".join(f"{value:.1f} MiB" for value in (parse, check, fmt, *renders))
         out.append(f"| {text.count(chr(10))} | {len(text.encode()):,} | {cells} |")
