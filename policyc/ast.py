@@ -1,4 +1,4 @@
-"""The syntax tree: frozen dataclasses, each node with its source span.
+"""The syntax tree: records (`policyc.records`), each node with its source span.
 
 The parser builds these from Lark's parse; no later stage sees a `lark.Tree`. Field values stay as
 sequences of atoms here: their meaning (a duration, a reference, a retention expression) comes from
@@ -7,12 +7,11 @@ the schema table and is worked out by the type checker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from policyc.diagnostics.model import Span
+from policyc.records import record
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Str:
     """A string literal; `text` is True for a triple-quoted block."""
 
@@ -21,7 +20,7 @@ class Str:
     text: bool = False
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class DateLit:
     """A date as written (`2025-01-31`); the type checker reads and validates it."""
 
@@ -29,7 +28,7 @@ class DateLit:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Number:
     """A whole number."""
 
@@ -37,7 +36,7 @@ class Number:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Name:
     """A possibly qualified name: `consent`, `uk_gdpr.ico`, `contact.email`."""
 
@@ -49,14 +48,14 @@ class Name:
         return ".".join(self.parts)
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Plus:
     """The `+` of a period after an event in a retention (`until account_closed + 30 days`)."""
 
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class BadAtom:
     """A malformed token (already reported as a syntax error); later stages skip it."""
 
@@ -67,7 +66,7 @@ class BadAtom:
 Atom = Str | DateLit | Number | Name | Plus | BadAtom
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Item:
     """One comma-separated value of a field: a sequence of atoms such as `6 years after contract_end`."""
 
@@ -75,7 +74,7 @@ class Item:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Field:
     """A statement in a declaration's block: the field's name and its comma-separated items."""
 
@@ -85,7 +84,7 @@ class Field:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Comment:
     """A `#` comment (its text without the `#`)."""
 
@@ -93,7 +92,7 @@ class Comment:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Decl:
     """`KIND name "Title" { field value ... }`."""
 
@@ -118,7 +117,7 @@ class Decl:
         return self.name.dotted if self.name else ""
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Use:
     """`use uk_gdpr` or `use "./common.policy"`."""
 
@@ -129,7 +128,7 @@ class Use:
 # --- assertions -------------------------------------------------------------------------
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Glob:
     """`health.*`: a taxonomy entry and everything under it."""
 
@@ -137,7 +136,7 @@ class Glob:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Duration:
     """A number with an optional unit in an assertion (`3 years`)."""
 
@@ -149,7 +148,7 @@ class Duration:
 Value = Str | DateLit | Duration | Name | Glob
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Truthy:
     """An assertion's path standing alone: true when the field is set and not false or empty."""
 
@@ -157,7 +156,7 @@ class Truthy:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Compare:
     """An assertion's comparison of a path with a value (`retention <= 6 years`)."""
 
@@ -167,7 +166,7 @@ class Compare:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Member:
     """An assertion's `path in [...]` (or `not in`)."""
 
@@ -177,7 +176,7 @@ class Member:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Matches:
     """An assertion's path followed by a value: the field holds that value."""
 
@@ -186,7 +185,7 @@ class Matches:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Not:
     """An assertion's `not` of an expression."""
 
@@ -194,7 +193,7 @@ class Not:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class BoolOp:
     """An assertion's `and` or `or` of two or more expressions."""
 
@@ -206,7 +205,7 @@ class BoolOp:
 Expr = Truthy | Compare | Member | Matches | Not | BoolOp
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Clause:
     """`forbid KIND where EXPR` or `require KIND where EXPR has EXPR`."""
 
@@ -218,7 +217,7 @@ class Clause:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Assert:
     """A user assertion: its name, title, clauses and doc comment."""
 
@@ -232,7 +231,7 @@ class Assert:
 TopLevel = Use | Decl | Assert
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Module:
     """One parsed file."""
 

@@ -27,13 +27,13 @@ import re
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.model import Cookie, Model
+from policyc.records import field, record
 from policyc.values import Expiry
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,7 +51,7 @@ class AuditError(Exception):
     """An audit that cannot go ahead (no browser, an unreachable page): one line, exit 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeenCookie:
     """A cookie the browser held after a page loaded: its name, domain, expiry, and whether it was set before
     consent."""
@@ -65,7 +65,7 @@ class SeenCookie:
         return None if self.expires < 0 else (self.expires - at) / DAY
 
 
-@dataclass
+@record
 class Observation:
     """What one page did."""
 

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from policyc.backends import BACKENDS, BackendError, BuildContext, Output
 from policyc.driver import CheckResult, check_files, collector_paused, discover
 from policyc.model import Model
 from policyc.profile import stage
+from policyc.records import field, record
 from policyc.writer import write_all
 
 
@@ -26,7 +26,7 @@ class BuildError(Exception):
     """A build that cannot go ahead (clashing output names, an unknown format): one line, exit 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexEntry:
     """A notice in the folder's index page: its title, link, source and who publishes it."""
 
@@ -37,7 +37,7 @@ class IndexEntry:
     url: str = ""  # where the notice is published (the policy's `url`), if given
 
 
-@dataclass
+@record
 class BuildResult:
     """What a build did: the check, the files written, the files skipped, and what the outputs lack."""
 
@@ -88,7 +88,7 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
     return BuildResult(result, written, _skipped(files, result), rendered.notes)
 
 
-@dataclass
+@record
 class Rendered:
     """The outputs of some notices, in memory, and what the build prints or writes about them."""
 

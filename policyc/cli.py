@@ -451,13 +451,13 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     """`policyc audit URL... --policy FILE`: the policy's check first (an error there stops the audit)."""
-    from dataclasses import replace
     from pathlib import Path
 
     from policyc.audit import AuditError, compare, observe
     from policyc.config import ConfigError
     from policyc.diagnostics import render
     from policyc.driver import check_files
+    from policyc.records import replace
     from policyc.source import SourceError
 
     if not 0 < args.timeout <= 600:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from policyc import ast
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Severity
+from policyc.records import field, record, replace
 
 FIXED_FAMILIES = ("S", "N", "T")
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
@@ -38,7 +38,7 @@ class ConfigError(Exception):
     """A configuration that cannot be used: reported in one line, exit 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """A `policyc.toml`: the codes selected and ignored, and severities changed."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -47,6 +46,7 @@ from policyc.notice.english import (
     retention_text,
     words,
 )
+from policyc.records import field, record, replace
 from policyc.schema import KINDS
 from policyc.values import Expiry
 
@@ -139,7 +139,7 @@ _LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     """One difference between two versions, for people and for programs."""
 
@@ -172,7 +172,7 @@ class Change:
         }
 
 
-@dataclass
+@record
 class DiffResult:
     """The changes between two versions of a policy, with the versions' labels and dates."""
 
@@ -239,7 +239,7 @@ def _value(kind: str, entity: object, aspect: str) -> object:
     return getattr(entity, _ATTRIBUTES.get((kind, aspect), aspect))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Named:
     """What a change says of something that is not an entity with a name of its own: the notice, its rights."""
 

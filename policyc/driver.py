@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,13 @@ from policyc.diagnostics.model import Diagnostic, Severity, Span
 from policyc.model import Model, build_model
 from policyc.parser import ChunkCache, parse_source
 from policyc.profile import stage
+from policyc.records import field, record
 from policyc.resolver import Bindings, Module, Parser, Program, Reader
 from policyc.source import Source, SourceError, read_source
 from policyc.typecheck import TypeChecker, TypedDecl
 
 
-@dataclass
+@record
 class CheckResult:
     """Everything one check made: the program, diagnostics, sources, typed declarations and models."""
 
@@ -168,7 +168,7 @@ def _unreadable(source: Source, problem: str) -> Diagnostic:
 # syntax error still gets its names and types checked); `policyc dump` stops where its stage is reached.
 
 
-@dataclass
+@record
 class Entries:
     """What a check starts from: the files named (or one text held in memory), and how to read and parse."""
 
@@ -180,7 +180,7 @@ class Entries:
     configured: bool = True  # apply the project's policyc.toml and inline ignores
 
 
-@dataclass
+@record
 class Loaded:
     """The load stage's output: every module reachable from the entries, read, parsed and linked."""
 
@@ -189,7 +189,7 @@ class Loaded:
     configured: bool = True
 
 
-@dataclass
+@record
 class Resolved:
     """The resolve stage's output: the loaded program and what each reference of a user file names."""
 
@@ -197,7 +197,7 @@ class Resolved:
     bindings: Bindings
 
 
-@dataclass
+@record
 class Typed:
     """The typecheck stage's output: the typed declarations, of each user module and of the library."""
 
@@ -207,7 +207,7 @@ class Typed:
     library: list[TypedDecl]
 
 
-@dataclass
+@record
 class Modelled:
     """The model stage's output: the model of each file named and of each file declaring a policy."""
 
@@ -319,7 +319,7 @@ def configure(reported: tuple[Modelled, list[Diagnostic]]) -> tuple[CheckResult,
     return result, ordered
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Stage:
     """One stage of a check: its name (also its name in `--profile` and `policyc dump`), the function
     from its input to its output and diagnostics, and whether it replaces the diagnostics so far
@@ -341,7 +341,7 @@ STAGES: tuple[Stage, ...] = (
 STAGE_NAMES = tuple(s.name for s in STAGES)
 
 
-@dataclass
+@record
 class Run:
     """What `run_stages` did: each stage's output and diagnostics, by stage name, in order."""
 

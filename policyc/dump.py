@@ -10,13 +10,13 @@ on: a dump of a half-built stage would show what the compiler guessed, not what 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import json
 from pathlib import Path
 from typing import Any
 
+from policyc import records
 from policyc.diagnostics.model import Diagnostic, Severity, Span
 from policyc.driver import CheckResult, Entries, Resolved, Run, Workspace, run_stages
 from policyc.model import Entity, Model
@@ -44,7 +44,7 @@ def span_text(span: Span) -> str:
 
 
 def to_json(value: Any, depth: int = 0) -> Any:
-    """A syntax-tree node, model or other value as JSON data: dataclasses become objects with their
+    """A syntax-tree node, model or other value as JSON data: records become objects with their
     class as `type`; fields not shown in a repr (back-references such as an entity's declaration) are
     left out. An entity is written whole in the collections of the value dumped (`model.purposes`) and
     named by its kind and key anywhere deeper (a purpose's data), so that nothing is repeated."""
@@ -58,9 +58,9 @@ def to_json(value: Any, depth: int = 0) -> Any:
         return value.isoformat()
     if isinstance(value, Entity) and depth > 2:
         return {"entity": type(value).__name__, "key": value.key}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if records.is_record(value) and not isinstance(value, type):
         out: dict[str, Any] = {"type": type(value).__name__}
-        for fld in dataclasses.fields(value):
+        for fld in records.fields(value):
             if fld.repr:
                 out[fld.name] = to_json(getattr(value, fld.name), depth + 1)
         return out

@@ -19,11 +19,11 @@ import bisect
 import difflib
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.parser import parse_source, parse_text
+from policyc.records import record
 from policyc.schema import DURATION_UNITS, KINDS, VT
 from policyc.source import Source, read_source
 
@@ -43,7 +43,7 @@ class FormatError(Exception):
     """
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FormatResult:
     """What `format_text` made of one file.
 
@@ -135,7 +135,7 @@ def verify(module: ast.Module, text: str, formatted: str) -> None:
     _Meaning.of(module, text).verify(formatted)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Meaning:
     """What a module means, without its spans: what `verify` compares a formatted text with."""
 
@@ -412,7 +412,7 @@ def _duration_unit(amount: int, unit: str) -> str:
 _Key = tuple[str, int]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Ender:
     """Something that can end a line, and so carry a trailing comment."""
 

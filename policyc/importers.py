@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from policyc.fmt import format_text, quote
+from policyc.records import field, record
 from policyc.values import Duration
 
 # Lawful bases and conditions of the standard library, by article.
@@ -35,7 +35,7 @@ class SourceFormatError(Exception):
     """The source cannot be read as the format named: one line, exit 2."""
 
 
-@dataclass
+@record
 class Decl:
     """A declaration being written by an importer: its kind, name, title and statement lines."""
 

@@ -20,16 +20,16 @@ import datetime as dt
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from policyc import ast
 from policyc.diagnostics.model import Span
+from policyc.records import field, record
 from policyc.typecheck import Bool, Date, Int, Ref, Retention, Text, TypedDecl, Value, Word
 from policyc.typecheck import Duration as TypedDuration
 from policyc.values import Country, Duration, Expiry
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Entity:
     """What every declared thing has: its name, title, and where it is declared."""
 
@@ -63,7 +63,7 @@ class Entity:
 # --- standard-library entities ------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Authority(Entity):
     """A supervisory authority: where and how to complain, and the places it supervises."""
 
@@ -81,7 +81,7 @@ class Authority(Entity):
         return not self.supervises or ("public_bodies" if public else "private_bodies") in self.supervises
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Law(Entity):
     """A data protection law: the area it covers, its authorities, and its age of digital consent."""
 
@@ -90,7 +90,7 @@ class Law(Entity):
     child_consent_age: int | None = None
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Right(Entity):
     """A data subject's right: the article that grants it, a plain summary, and the laws that give it."""
 
@@ -101,7 +101,7 @@ class Right(Entity):
     laws: tuple[str, ...] = ()
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Basis(Entity):
     """A lawful basis (or an Art 9/10 condition): its article, the rights it grants or requires, and when it
     applies."""
@@ -120,7 +120,7 @@ class Basis(Entity):
         return (not self.laws or law in self.laws) and (self.since is None or self.since <= on)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Safeguard(Entity):
     """A transfer safeguard: its article, the laws it serves, whether a copy must be offered, and when it is valid."""
 
@@ -142,7 +142,7 @@ class Safeguard(Entity):
         return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class CcpaCategory(Entity):
     """A category of personal information that the CCPA lists (Cal. Civ. Code 1798.140(v)(1))."""
 
@@ -150,7 +150,7 @@ class CcpaCategory(Entity):
     summary: str = ""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Category(Entity):
     """A category of personal data, with its DPV and fides keys, whether it is special or criminal, and its CCPA
     categories."""
@@ -163,7 +163,7 @@ class Category(Entity):
     ccpa: tuple[CcpaCategory, ...] = ()  # its own mapping, else its nearest ancestor's (set by build_model)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Provision(Entity):
     """The law's own words on one point (`topic`), shown in notices under one of `laws`."""
 
@@ -181,7 +181,7 @@ class Provision(Entity):
         return (self.since is None or self.since <= on) and (self.until is None or on < self.until)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class PurposeKind(Entity):
     """A kind of purpose from the taxonomy (marketing, service provision, ...), with its DPV and fides keys."""
 
@@ -191,7 +191,7 @@ class PurposeKind(Entity):
     provides_service: bool = False  # a purpose of this kind delivers what the person asked for (Art 7(4))
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class KnownCookie(Entity):
     """A cookie a widely used analytics or advertising tool sets, recognised by its name."""
 
@@ -215,7 +215,7 @@ class KnownCookie(Entity):
 _COOKIE_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Adequacy(Entity):
     """An adequacy decision (or regulations) of one law for some countries, with its dates and scope."""
 
@@ -237,7 +237,7 @@ class Adequacy(Entity):
 # --- author entities ----------------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Contact(Entity):
     """A person or office to contact: names, role, e-mail, phone, address and country."""
 
@@ -254,7 +254,7 @@ class Contact(Entity):
         return tuple(c for c in (self.email, self.phone, self.address, self.url) if c)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Controller(Contact):
     """The controller: its contact details, registrations, DPO, representatives and supervisory authorities."""
 
@@ -270,7 +270,7 @@ class Controller(Contact):
     arrangement: str = ""  # the essence of the joint-controller arrangement (Art 26(2))
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Source(Entity):
     """Where data comes from, when not from the person: a named source, its description and whether it is public."""
 
@@ -280,7 +280,7 @@ class Source(Entity):
     url: str = ""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Data(Entity):
     """A data set: what it includes, its categories, sources, subjects, and whether it must be provided."""
 
@@ -318,7 +318,7 @@ class Data(Entity):
         return bool(self.named_sources)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Recipient(Entity):
     """Who receives data: its role, countries, transfer safeguards and the data it receives."""
 
@@ -346,7 +346,7 @@ class Recipient(Entity):
         return "country"
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Decision(Entity):
     """An automated decision: the data it uses, its logic, significance, consequences and safeguards."""
 
@@ -360,7 +360,7 @@ class Decision(Entity):
     safeguards: tuple[str, ...] = ()
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class BasisUse:
     """A lawful basis or condition as a purpose uses it, with its note (the interest, the law cited)."""
 
@@ -369,7 +369,7 @@ class BasisUse:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class RetentionRule:
     """A normalised retention expression: one of its variants (see `variant`), with an `unless` event and the
     reasons the author gives."""
@@ -428,7 +428,7 @@ class RetentionRule:
         return bool(self.unless and not old.unless)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Purpose(Entity):
     """A purpose of processing: the data it uses, its kinds, lawful bases, retention, recipients and decisions."""
 
@@ -462,7 +462,7 @@ class Purpose(Entity):
         return any(k.provides_service for k in self.kinds)
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Cookie(Entity):
     """A cookie or similar technology: its provider, purposes, expiry, kind and names."""
 
@@ -480,7 +480,7 @@ class Cookie(Entity):
         return self.kind == "strictly_necessary"
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Section(Entity):
     """A section of the author's own text, placed after a named section of the notice."""
 
@@ -488,7 +488,7 @@ class Section(Entity):
     after: str = ""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class Security(Entity):
     """How the data is kept safe: measures, certifications, hosting and the author's text."""
 
@@ -498,7 +498,7 @@ class Security(Entity):
     text: str = ""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class RightsInfo(Entity):
     """The `rights` declaration: how rights are exercised."""
 
@@ -515,7 +515,7 @@ class RightsInfo(Entity):
     text: str = ""
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class OfferedRight:
     """A right the notice offers, why, and the words to show."""
 
@@ -538,7 +538,7 @@ UNNAMED = "outside"  # outside the law's area, countries not named (`country out
 INTERNATIONAL = "international_organisation"  # an international organisation (Art 44, 13(1)(f))
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Transfer:
     """Personal data going to a country outside a law's area, or to an international organisation."""
 
@@ -559,7 +559,7 @@ class Transfer:
         return "international_organisation" if self.country == INTERNATIONAL else "country"
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record(slots=True, eq=False, repr=False)
 class PolicyInfo(Entity):
     """The policy declaration: version, dates, language, jurisdictions, audience and notice-wide statements."""
 
@@ -593,7 +593,7 @@ class PolicyInfo(Entity):
         return self.informed_within.days if self.informed_within is not None else None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Lexicon:
     """The words of declarations the model names only by key (events, countries, regions, measures,
     authorities, laws): titles and summaries, from the standard library and the policy's own files."""
@@ -627,7 +627,7 @@ class Lexicon:
 LEXICON_KINDS = frozenset({"event", "country", "region", "measure", "authority", "law"})
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Model:
     """One policy, resolved."""
 
@@ -1063,7 +1063,7 @@ def build_model(own: list[TypedDecl], stdlib: list[TypedDecl], assertions: Itera
     return model
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _LibraryTables:
     """What the standard library contributes to every model's tables (rights, safeguards, categories,
     known cookies, provisions, adequacy decisions, regions, the lexicon), collected once per process."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from policyc.build import (
@@ -30,12 +29,13 @@ from policyc.build import (
 from policyc.diagnostics.model import Diagnostic, Severity
 from policyc.driver import CheckResult, check_files
 from policyc.profile import stage
+from policyc.records import field, record
 from policyc.resolver import Program
 from policyc.source import Source
 from policyc.writer import write_all
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Task:
     """One worker's share of a build: the files, and the options of the build."""
 
@@ -49,7 +49,7 @@ class _Task:
     folders: tuple[Path, ...]
 
 
-@dataclass
+@record
 class _Part:
     """What a worker sends back about its files."""
 

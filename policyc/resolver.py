@@ -14,7 +14,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from policyc.diagnostics.fixes import add_use_fix, closest, did_you_mean, replac
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
 from policyc.profile import stage
+from policyc.records import field, record
 from policyc.resources import stdlib_dir
 from policyc.schema import KINDS
 from policyc.source import Source, SourceError, read_source
@@ -31,7 +31,7 @@ _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 PRELUDE = ("core", "categories", "purposes", "places", "events", "measures", "cookies")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Module:
     """A loaded file: its AST, where it came from, what it imports, and its declarations by name."""
 
@@ -48,7 +48,7 @@ class Module:
                 self.by_name.setdefault(decl.name.dotted, []).append(decl)
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Found:
     """A declaration that a name resolved to, and the module it is declared in."""
 
@@ -56,7 +56,7 @@ class Found:
     module: Module
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Lookup:
     """The result of looking a name up: what was found, or the diagnostic saying why not."""
 

@@ -8,8 +8,9 @@ literals (T006). The language server reads it for completion and hover.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
+
+from policyc.records import field, record
 
 
 class VT(Enum):
@@ -34,7 +35,7 @@ class VT(Enum):
     PROVIDER = "`first_party` or a recipient"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FieldSpec:
     """One field of a kind."""
 
@@ -48,7 +49,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()  # for ENUM
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class KindSpec:
     """One kind of declaration."""
 

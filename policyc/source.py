@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import MutableSequence
-from dataclasses import dataclass, field
 
 from policyc.diagnostics.model import Span
+from policyc.records import field, record
 
 # A privacy notice is tens of kilobytes; anything this big is not a policy.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -17,7 +17,7 @@ class SourceError(Exception):
     """A file that cannot be read at all (missing, a directory, too large): a one-line error."""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Source:
     """The text of one file and a table of where its lines start."""
 

@@ -14,7 +14,7 @@ cannot be written only means the standard library is parsed in each process, as 
 `POLICYC_NO_CACHE=1` turns the cache off.
 
 Files are not left to pile up: a file read is marked as used (its modification time, at most once a
-day), and writing a new snapshot removes the cache files (snapshots and parser tables) that no run has
+day), and writing a new snapshot removes the cache files (snapshots, parser tables, compiled records) that no run has
 used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version. (Compiled templates,
 kept by Jinja beside them, are pruned the same way.)
 """
@@ -23,22 +23,22 @@ from __future__ import annotations
 
 import gc
 import io
-import os
 import pickle
 import sys
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from policyc.cachedir import DAY, cache_folder, enabled, mark_used, write_atomic
+from policyc.records import record
 
 if TYPE_CHECKING:
     from policyc.resolver import Module
     from policyc.typecheck import TypedDecl
 
 KEEP_UNUSED_DAYS = 30
-_DAY = 24 * 60 * 60
 # Every file policyc keeps in the folder: snapshots, parser tables, compiled templates.
-_PATTERNS = ("stdlib-*.pickle", "grammar-*.tables", "templates-*/__jinja2_*.cache")
+_PATTERNS = ("stdlib-*.pickle", "grammar-*.tables", "records-*.marshal", "templates-*/__jinja2_*.cache")
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 
@@ -48,7 +48,7 @@ FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 _SOURCE_FOLDERS = ("", "diagnostics", "parser")
 
 
-@dataclass
+@record
 class Snapshot:
     """Every standard-library module (by name, linked to the modules it uses) and its typed declarations."""
 
@@ -63,15 +63,6 @@ class _State:
 
 
 _state = _State()
-
-
-def enabled() -> bool:
-    return os.environ.get("POLICYC_NO_CACHE", "").strip() not in ("1", "true", "yes")
-
-
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policyc"
 
 
 def snapshot() -> Snapshot | None:
@@ -172,22 +163,11 @@ def _load_or_build() -> Snapshot | None:
     return built
 
 
-def mark_used(path: Path | str) -> None:
-    """Record that a cache file was used (at most once a day: one system call)."""
-    import time
-
-    try:
-        if time.time() - os.stat(path).st_mtime > _DAY:
-            os.utime(path)
-    except OSError:
-        pass
-
-
 def prune(folder: Path) -> list[Path]:
     """Remove the cache files in `folder` that no run has used for `KEEP_UNUSED_DAYS` days; returns them."""
     import time
 
-    limit = time.time() - KEEP_UNUSED_DAYS * _DAY
+    limit = time.time() - KEEP_UNUSED_DAYS * DAY
     removed: list[Path] = []
     for pattern in _PATTERNS:
         for path in folder.glob(pattern):
@@ -225,26 +205,6 @@ def store(path: Path, snap: Snapshot) -> bool:
     except (pickle.PicklingError, RecursionError):
         return False
     return write_atomic(path, data)
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write a cache file atomically (a temporary file renamed over the name), so that a process never
-    reads half a file; False if it could not be written."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name.split('-')[0]}-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        return False
-    return True
 
 
 def build() -> Snapshot:

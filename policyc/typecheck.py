@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from policyc import ast, values
 from policyc.diagnostics.fixes import closest, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.records import field, record
 from policyc.resolver import Bindings, Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
 from policyc.values import UNIT_DAYS
@@ -23,7 +23,7 @@ from policyc.values import UNIT_DAYS
 # --- typed values ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Ref:
     """A field value naming a declaration, with the declaration it resolves to."""
 
@@ -33,7 +33,7 @@ class Ref:
     note: str | None = None  # `basis legitimate_interests "the interest"`
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Word:
     """A word from a fixed set (`processor`, `analytics`, `yes`)."""
 
@@ -41,7 +41,7 @@ class Word:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Text:
     """A text field value (a string, or a text block read as Markdown)."""
 
@@ -50,7 +50,7 @@ class Text:
     markdown: bool = False
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Int:
     """A whole-number field value."""
 
@@ -58,7 +58,7 @@ class Int:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Bool:
     """A yes/no field value."""
 
@@ -66,7 +66,7 @@ class Bool:
     span: Span
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Date:
     """A date field value."""
 
@@ -74,7 +74,7 @@ class Date:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Duration(values.Duration):
     """A duration as written, with where: the value (`iso`, `days`) is `policyc.values.Duration`'s."""
 
@@ -89,7 +89,7 @@ class Duration(values.Duration):
 MAX_DURATION_DAYS = 365 * 1000  # no period of a policy is longer than a thousand years
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Retention:
     """`retain ...`: a period and/or an event, a reason, criteria, or `session`."""
 
@@ -107,7 +107,7 @@ class Retention:
 Value = Ref | Word | Text | Int | Bool | Date | Duration | Retention
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TypedDecl:
     """A declaration with its kind's spec and its fields' values, checked against the schema."""
 

@@ -9,7 +9,8 @@ form, for values that come from outside a policy (tests, foreign files).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from policyc.records import record
 
 # The approximate days of each unit, for comparing durations (a month is 30.44 days, a year 365.25).
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
@@ -19,7 +20,7 @@ _MONTHS = {"M": 1, "Y": 12}  # units counted exactly in months
 _DAYS = {"D": 1, "W": 7}  # units counted exactly in days
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Duration:
     """A length of time as the language writes it: an amount of days, weeks, months or years.
 
@@ -83,7 +84,7 @@ class Duration:
 SESSION = "session"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Expiry:
     """How long a cookie lasts: a period, or until the browsing session ends (`period` None)."""
 
@@ -115,7 +116,7 @@ class Expiry:
         return self.canonical
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Country:
     """A country (ISO 3166-1 alpha-2 code, `GB`) or a region of the standard library (`EEA`), with its name."""
 

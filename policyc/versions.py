@@ -12,12 +12,12 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policyc.diagnostics.model import Diagnostic, Fix, Severity, Span
 from policyc.driver import CheckResult, check_files
 from policyc.model import Model
+from policyc.records import field, record, replace
 
 GIT_PREFIX = "git:"
 # Families whose errors leave no model worth comparing (syntax, names, types).
@@ -33,7 +33,7 @@ class VersionError(Exception):
         self.missing = missing  # the file did not exist in that revision
 
 
-@dataclass
+@record
 class Version:
     """A version of a policy to compare: its label, its model, and the file names to show."""
 

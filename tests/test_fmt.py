@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import re
@@ -22,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyc import ast
+from policyc import ast, records
 from policyc.fmt import (
     WIDTH,
     FormatError,
@@ -56,8 +55,8 @@ def plain(node: object, units: bool = False) -> object:
         return ("unit", node.parts[0].rstrip("s"))
     if isinstance(node, ast.Item) and units:
         return tuple(plain(a, isinstance(b, ast.Number)) for b, a in zip((None, *node.atoms), node.atoms, strict=False))
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return (type(node).__name__, *((f.name, plain(getattr(node, f.name), units)) for f in dataclasses.fields(node)
+    if records.is_record(node) and not isinstance(node, type):
+        return (type(node).__name__, *((f.name, plain(getattr(node, f.name), units)) for f in records.fields(node)
                                        if not f.name.endswith("span") and f.name != "path"))
     if isinstance(node, tuple):
         return tuple(plain(part, units) for part in node)
@@ -77,7 +76,7 @@ def same_tree(before: str, after: str, units: bool = False) -> None:
 
 
 def without_docs(items: tuple[ast.TopLevel, ...]) -> tuple[ast.TopLevel, ...]:
-    return tuple(dataclasses.replace(i, doc="") if isinstance(i, (ast.Decl, ast.Assert)) else i for i in items)
+    return tuple(records.replace(i, doc="") if isinstance(i, (ast.Decl, ast.Assert)) else i for i in items)
 
 
 def own_line_docs(text: str) -> list[str]:

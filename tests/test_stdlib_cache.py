@@ -3,7 +3,6 @@ and a stale, corrupt or unwritable cache only costs time."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policyc import driver, resolver, resources, stdlib_cache
+from policyc import driver, records, resolver, resources, stdlib_cache
 from policyc.schema import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +36,9 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 def _deep(value: object) -> object:
     """Every field of a model, recursively, as plain data (entities print only their names)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if records.is_record(value) and not isinstance(value, type):
         return (type(value).__name__,
-                *((f.name, _deep(getattr(value, f.name))) for f in dataclasses.fields(value) if f.repr))
+                *((f.name, _deep(getattr(value, f.name))) for f in records.fields(value) if f.repr))
     if isinstance(value, (list, tuple)):
         return tuple(_deep(v) for v in value)
     if isinstance(value, (set, frozenset)):
@@ -169,6 +168,7 @@ def test_unused_cache_files_are_removed_when_a_new_snapshot_is_written(cache_hom
     cache_home.mkdir(parents=True)
     old = time.time() - (stdlib_cache.KEEP_UNUSED_DAYS + 1) * 24 * 3600
     stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.tables",
+             cache_home / "records-cpython-310.marshal",
              cache_home / "templates-0000000000000000" / "__jinja2_0000.cache"]
     stale[-1].parent.mkdir(parents=True)
     recent = cache_home / "stdlib-111111111111111111111111.pickle"

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policyc.model import Model
+from policyc.records import field, record
 
 if TYPE_CHECKING:
     from policyc.notice.statements import Notice
@@ -28,7 +28,7 @@ class BackendError(Exception):
     dependency): one line naming what is missing; `policyc build` reports it and writes nothing."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildContext:
     """What a backend may need beyond the model."""
 
@@ -62,7 +62,7 @@ class BuildContext:
 Output = str | bytes  # a file's content: text (written as UTF-8) or bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Backend:
     """An output format: its `--format` name, its file suffix, the module that renders it, and whether it is built
     by default."""

@@ -132,12 +132,12 @@ def bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
     import hashlib
     import os
 
-    from policyc import __version__, stdlib_cache
+    from policyc import __version__, cachedir
 
-    if not stdlib_cache.enabled():
+    if not cachedir.enabled():
         return None
     digest = hashlib.sha256(f"{__version__}\n{jinja2.__version__}\n{kind}".encode()).hexdigest()[:16]
-    folder = stdlib_cache.cache_folder() / f"templates-{digest}"
+    folder = cachedir.cache_folder() / f"templates-{digest}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

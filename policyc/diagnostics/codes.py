@@ -6,15 +6,14 @@ one-line summary. `docs/rules/<CODE>.md` explains each one; `policyc rules` list
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from policyc.diagnostics.model import Severity
+from policyc.records import record
 
 E = Severity.ERROR
 W = Severity.WARNING
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Code:
     """A diagnostic code of the registry: its slug, severity, summary and article."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import Enum
+
+from policyc.records import field, record
 
 
 class Severity(Enum):
@@ -16,7 +17,7 @@ class Severity(Enum):
         return "E" if self is Severity.ERROR else "W"
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Span:
     """A range of a source file: 1-based lines and columns (in characters), 0-based offsets."""
 
@@ -46,7 +47,7 @@ class Span:
         return Span(self.file, first.start, end.end, first.line, first.column, end.end_line, end.end_column)
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Label:
     """A secondary span with a short text, such as `first declared here`."""
 
@@ -54,7 +55,7 @@ class Label:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     """Replace the text between two offsets of a file (0-based, into its source text) with new text."""
 
@@ -64,7 +65,7 @@ class Edit:
     new_text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fix:
     """A change that resolves a diagnostic: a title for a menu, its edits, and whether `policyc check
     --fix` may apply it without asking (it cannot change what the policy means beyond the obvious
@@ -75,7 +76,7 @@ class Fix:
     safe: bool = False
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@record(slots=True, unsafe_hash=True)
 class Diagnostic:
     """A finding: its code, message, span, severity, labels, help, notes and fixes."""
 

@@ -8,7 +8,6 @@ rules. The result (a `CheckResult`) is kept with the document's version; every f
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from policyc.diagnostics.model import Diagnostic, Span
 from policyc.driver import CheckResult, Workspace, stdlib_typed
 from policyc.lsp.documents import canonical, path_to_uri
 from policyc.lsp.positions import UTF16, LineIndex
+from policyc.records import field, record
 from policyc.resolver import Found, Module
 from policyc.resources import stdlib_dir
 from policyc.typecheck import Ref, Retention, TypedDecl
@@ -45,7 +45,7 @@ def stdlib_uri(name: str) -> str:
     return path_to_uri((stdlib_dir() / f"{name}.policy").resolve())
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DeclKey:
     """A declaration, the same across checks: its file (canonical URI), kind and name."""
 
@@ -54,7 +54,7 @@ class DeclKey:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RefSite:
     """A reference written in some module, bound by the type checker to a declaration."""
 
@@ -71,7 +71,7 @@ def refs_of(typed: TypedDecl) -> Iterator[Ref]:
                 yield from (r for r in (value.after, value.until, value.unless) if r is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Hit:
     """What is under the cursor."""
 
@@ -89,7 +89,7 @@ def _contains(span: Span, offset: int) -> bool:
     return span.start <= offset <= span.end
 
 
-@dataclass
+@record
 class Analysis:
     """One check of an open document, with what the server needs to answer requests about it."""
 

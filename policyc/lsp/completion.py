@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from lsprotocol import types
 
@@ -17,6 +16,7 @@ from policyc.lsp.analysis import Analysis
 from policyc.lsp.hover import describe_decl, describe_field, describe_kind, stdlib_module_doc
 from policyc.lsp.positions import LineIndex
 from policyc.parser import lex
+from policyc.records import field, record
 from policyc.resolver import PRELUDE, Found, stdlib_names
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, type_words
 
@@ -27,7 +27,7 @@ _IN_NEWLINE = re.compile(r"(?P<nl>\r?\n)|(?P<ws>[\t \f]+)|(?P<comment>#[^\r\n]*)
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Piece:
     """A word, string, comment or punctuation of a document, as completion reads it."""
 
@@ -92,7 +92,7 @@ _ITEM_KINDS: dict[str, types.CompletionItemKind] = {
 }
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Context:
     """Where the cursor is, as far as completion cares."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from lsprotocol import types
 
 from policyc.lsp.positions import UTF16, LineIndex, apply_change
+from policyc.records import record
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -44,7 +44,7 @@ def canonical(uri: str) -> str:
         return uri
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Document:
     """An open document: its URI, its current text and version, and its line index."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from lsprotocol import types
 
 from policyc import ast
 from policyc.lsp.analysis import Analysis, DeclKey, Hit
 from policyc.lsp.documents import canonical
+from policyc.records import record
 from policyc.resolver import Module
 from policyc.schema import KINDS, RESERVED_WORDS
 
@@ -27,7 +27,7 @@ class NavigationError(Exception):
     """A request that cannot be carried out, with the reason shown to the user."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     """The declaration a request is about."""
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
 from lsprotocol import types
+
+from policyc.records import field, record
 
 UTF8 = "utf-8"
 UTF16 = "utf-16"
@@ -50,7 +51,7 @@ def _chars_for_units(text: str, wanted: int, encoding: str) -> int:
     return len(text)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class LineIndex:
     """Where each line of a text starts, to convert offsets and positions in one encoding."""
 

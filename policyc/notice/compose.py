@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from policyc import __version__
@@ -70,6 +69,7 @@ from policyc.notice.statements import (
     Words,
     walk,
 )
+from policyc.records import field, record
 
 _T = TypeVar("_T")
 
@@ -297,7 +297,7 @@ def law_names(model: Model, keys: Iterable[str]) -> str:
 # --- the stage --------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Composer:
     """Builds the notice's statements from the model, section by section."""
 

@@ -10,9 +10,9 @@ rules, not this table, report what the model lacks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from policyc.model import Entity, Model
+from policyc.records import record
 
 GDPR = ("uk_gdpr", "gdpr")
 CCPA = ("ccpa",)
@@ -22,7 +22,7 @@ def fact(entity: Entity, name: str = "") -> str:
     return f"{entity.decl.kind}:{entity.key}" + (f":{name}" if name else "")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Requirement:
     """An item the law requires a notice to state: its article, and the facts that state it."""
 

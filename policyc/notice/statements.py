@@ -17,10 +17,10 @@ statement next to the notice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from policyc.diagnostics.model import Span
+from policyc.records import field, record
 
 Kind = Literal["fact", "derived", "law", "guide"]
 
@@ -28,7 +28,7 @@ Kind = Literal["fact", "derived", "law", "guide"]
 # --- parts of a statement -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Words:
     """Plain text: compiler English, or an author's plain string. Escaped by every renderer."""
 
@@ -36,7 +36,7 @@ class Words:
     type: ClassVar[str] = "words"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Markdown:
     """Author Markdown shown inline (a list item, a table cell). Parsed safely by the renderer."""
 
@@ -44,7 +44,7 @@ class Markdown:
     type: ClassVar[str] = "markdown"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Link:
     """A link: a web, e-mail or telephone address (an unsafe target is shown as text)."""
 
@@ -53,7 +53,7 @@ class Link:
     type: ClassVar[str] = "link"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class See:
     """A reference to another part of the notice, shown as its title in quotes and linked in HTML."""
 
@@ -66,7 +66,7 @@ class See:
 Part = Words | Markdown | Link | See
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Backing:
     """One model fact a statement states, and where the source says it."""
 
@@ -74,7 +74,7 @@ class Backing:
     span: Span
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Statement:
     """One sentence or cell of the notice: its kind, its parts, and the facts that back it."""
 
@@ -102,7 +102,7 @@ class Statement:
 # --- blocks ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Paragraph:
     """Sentences of one paragraph."""
 
@@ -110,7 +110,7 @@ class Paragraph:
     type: ClassVar[str] = "paragraph"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Prose:
     """Author Markdown as blocks (a description, a `text` field), its headings placed below `level`."""
 
@@ -119,7 +119,7 @@ class Prose:
     type: ClassVar[str] = "prose"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Items:
     """A bulleted list of statements (each may have a label)."""
 
@@ -127,7 +127,7 @@ class Items:
     type: ClassVar[str] = "items"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Row:
     """A row of a table: its header, its cells, and its anchors."""
 
@@ -137,7 +137,7 @@ class Row:
     id: str = ""  # the row's own anchor, for an entity that has no part of its own elsewhere
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Table:
     """A table of the notice: its caption, columns and rows."""
 
@@ -148,7 +148,7 @@ class Table:
     type: ClassVar[str] = "table"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Group:
     """A titled part of a section (a purpose, a right, a recipient), with its own anchor."""
 
@@ -163,7 +163,7 @@ class Group:
 Block = Paragraph | Prose | Items | Table | Group
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Section:
     """A section of the notice: a standard section or the author's own, and its blocks."""
 
@@ -174,7 +174,7 @@ class Section:
     author: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Notice:
     """The whole notice, as statements, before it is rendered."""
 

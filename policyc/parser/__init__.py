@@ -1,4 +1,4 @@
-"""Parse stage: source text to a `Module` of frozen dataclasses, with every syntax error reported.
+"""Parse stage: source text to a `Module` of syntax-tree records, with every syntax error reported.
 
 The file is lexed once (one regular expression of the grammar's terminals, made total by catch-all
 terminals, so lexing never fails), then split into top-level chunks (one declaration, `use` or

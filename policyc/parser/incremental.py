@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 from policyc import ast
@@ -15,10 +14,11 @@ from policyc.diagnostics.model import Diagnostic, Edit, Severity, Span
 from policyc.parser.lexer import MAX_ERRORS
 from policyc.parser.recovery import _Chunk, _Parse
 from policyc.parser.tree import attach_docs
+from policyc.records import field, fields, record
 from policyc.source import Source
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Parsed:
     """A chunk's parse: the item (None if nothing survived recovery) and its syntax errors, placed
     where the chunk started (`offset`, `line`)."""
@@ -29,7 +29,7 @@ class _Parsed:
     line: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Layout:
     """A clean parse of a whole file: where each declaration starts (offset, line), its item before
     doc comments are attached, and the comments."""

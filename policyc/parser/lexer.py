@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from policyc.records import record
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -159,7 +160,7 @@ class Token(str):
         return f"Token({self.type!r}, {self.value!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Scanner:
     """The grammar's terminals as one regular expression (in Lark's order of preference), and the
     keywords Lark's lexer gives their own type when NAME matches them whole."""

@@ -5,7 +5,6 @@ parser, and on a syntax error the bad statement reported and dropped and the chu
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, replace
 from typing import Any
 
 from policyc import ast
@@ -28,11 +27,12 @@ from policyc.parser.lexer import (
     lex,
 )
 from policyc.parser.tree import _Builder, _span_of, lalr_parser
+from policyc.records import record, replace
 from policyc.schema import KINDS
 from policyc.source import Source
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Chunk:
     """One top-level item's tokens, and the `{` that opens its block."""
 

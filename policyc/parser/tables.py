@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import marshal
 import sys
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from policyc.records import record
 from policyc.resources import grammar_path
 
 FORMAT = 1  # bump when the layout of the stored tables changes
 START_SYMBOLS = ("start", "chunk")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """A grammar rule as the tree builder sees it.
 
@@ -46,7 +46,7 @@ class Rule:
     expand1: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Tables:
     """Everything a parse needs, as plain data.
 
@@ -148,21 +148,21 @@ def _digest(grammar: str) -> str:
 @cache
 def tables() -> Tables:
     """This grammar's tables: from the cache folder, else built (and stored when the cache is on)."""
-    from policyc import stdlib_cache
+    from policyc import cachedir
 
     grammar = grammar_path().read_text(encoding="utf-8")
-    if not stdlib_cache.enabled():
+    if not cachedir.enabled():
         return build_tables(grammar)
-    path = stdlib_cache.cache_folder() / f"grammar-{_digest(grammar)}.tables"
+    path = cachedir.cache_folder() / f"grammar-{_digest(grammar)}.tables"
     try:
         with open(path, "rb") as handle:
             loaded = Tables.load(handle.read())
     except OSError:
         loaded = None
     if loaded is not None:
-        stdlib_cache.mark_used(path)
+        cachedir.mark_used(path)
         return loaded
     built = build_tables(grammar)
-    stdlib_cache.write_atomic(path, built.dump())
+    cachedir.write_atomic(path, built.dump())
     return built
 

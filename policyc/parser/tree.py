@@ -285,7 +285,7 @@ def attach_docs(items: list[Any], comments: Sequence[ast.Comment]) -> list[Any]:
 
 
 def _replace_doc(item: Any, doc: str) -> Any:
-    from dataclasses import replace
+    from policyc.records import replace
 
     return replace(item, doc=doc)
 

@@ -10,15 +10,15 @@ resolved, and a rule skips what is missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import Entity, Model
+from policyc.records import field, record
 
 GDPR_LAWS = ("uk_gdpr", "gdpr")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Context:
     """What a rule reads: the policy's model, the laws in force, and the source texts of its files."""
 
@@ -41,7 +41,7 @@ class Context:
 RuleFunction = Callable[[Context], Iterable[Diagnostic]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """A registered rule: its code, the laws under which it runs, and the function that checks."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from policyc import ast
 from policyc.diagnostics.fixes import closest, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.model import UNNAMED, Cookie, Data, Decision, Entity, Model, Purpose, Recipient, Source
+from policyc.records import record
 from policyc.rules import Context, finding, rule
 from policyc.schema import DURATION_UNITS
 from policyc.values import Duration, Expiry
@@ -101,7 +101,7 @@ def _type_error(code: str, message: str, span: Span, help: str = "", fixes: tupl
     return AssertionTypeError(Diagnostic.of(code, message, span, help=help, fixes=fixes))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Glob:
     """A glob in an assertion (`contact.*`): matches the prefix and every key under it."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from policyc.diagnostics.model import Diagnostic, Label, Severity
 from policyc.patterns import lazy
+from policyc.records import replace
 from policyc.rules import Context, finding, rule
 
 GENERIC_RECIPIENT = lazy(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
 from policyc import ast
+from policyc.records import record
 from policyc.testing.strategies import data_flags, identifiers, phrases
 from policyc.testing.trees import (
     decl,
@@ -35,7 +35,7 @@ from policyc.testing.vocabulary import Vocabulary, vocabulary
 DeclKey = tuple[str, str]  # (kind, name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mutation:
     """One change to a policy and what must follow from it.
 

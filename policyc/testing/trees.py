@@ -7,11 +7,10 @@ text compares equal (`==`) to the tree it was printed from.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from policyc import ast
+from policyc import ast, records
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.fmt import format_module
 from policyc.parser import parse_text
@@ -106,11 +105,11 @@ def _strip(value: Any, docs: bool) -> Any:
         return tuple(_strip(v, docs) for v in value)
     if isinstance(value, ast.Module):
         return ast.Module(GENERATED, _strip(value.items, docs), (), NOWHERE)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _strip(getattr(value, f.name), docs) for f in dataclasses.fields(value)}
+    if records.is_record(value) and not isinstance(value, type):
+        changes = {f.name: _strip(getattr(value, f.name), docs) for f in records.fields(value)}
         if not docs and "doc" in changes:
             changes["doc"] = ""
-        return dataclasses.replace(value, **changes)
+        return records.replace(value, **changes)
     return value
 
 
@@ -144,18 +143,18 @@ def field_words(declaration: ast.Decl, field_name: str) -> tuple[str, ...]:
 
 
 def without_field(declaration: ast.Decl, field_name: str) -> ast.Decl:
-    return dataclasses.replace(declaration, fields=tuple(f for f in declaration.fields if f.name != field_name))
+    return records.replace(declaration, fields=tuple(f for f in declaration.fields if f.name != field_name))
 
 
 def with_field(declaration: ast.Decl, new: ast.Field) -> ast.Decl:
     """The declaration with `new` in place of its field of that name, or added at the end."""
     if get_field(declaration, new.name) is None:
-        return dataclasses.replace(declaration, fields=(*declaration.fields, new))
-    return dataclasses.replace(declaration, fields=tuple(new if f.name == new.name else f for f in declaration.fields))
+        return records.replace(declaration, fields=(*declaration.fields, new))
+    return records.replace(declaration, fields=tuple(new if f.name == new.name else f for f in declaration.fields))
 
 
 def replace_decl(tree: ast.Module, old: ast.Decl, new: ast.Decl) -> ast.Module:
-    return dataclasses.replace(tree, items=tuple(new if i is old else i for i in tree.items))
+    return records.replace(tree, items=tuple(new if i is old else i for i in tree.items))
 
 
 def insert_decl(tree: ast.Module, new: ast.Decl, *, before_kind: str | None = None) -> ast.Module:
@@ -164,4 +163,4 @@ def insert_decl(tree: ast.Module, new: ast.Decl, *, before_kind: str | None = No
     index = next((i for i, it in enumerate(items) if isinstance(it, ast.Decl) and it.kind == before_kind),
                  len(items))
     items.insert(index, new)
-    return dataclasses.replace(tree, items=tuple(items))
+    return records.replace(tree, items=tuple(items))

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 
 from policyc.driver import stdlib_typed
 from policyc.model import Adequacy, Category, Right, Safeguard, build_model
+from policyc.records import field, record
 from policyc.resolver import PRELUDE, Program, stdlib_names
 from policyc.typecheck import Bool, Ref, Word
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Grounds:
     """A lawful basis (Art 6) or a condition (Art 9, Art 10) and what a purpose using it must state."""
 
@@ -27,7 +27,7 @@ class Grounds:
     criminal: bool = False  # an Art 10 condition
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Vocabulary:
     """The names the standard library declares, by module and kind, and the facts the strategies need.
 

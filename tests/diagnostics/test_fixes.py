@@ -3,7 +3,6 @@ attach, which are safe, and applying them to a file's text."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from policyc import records
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.fixes import (
     SAFE_SIMILARITY,
@@ -58,10 +58,10 @@ def test_the_constructor_takes_every_part_and_stays_hashable() -> None:
                          notes=iter(["n"]), fixes=[fix])
     assert made == Diagnostic("T001", "unknown kind", SPAN, Severity.ERROR, "here", (Label(SPAN, "there"),), "h",
                               ("n",), (fix,))
-    assert hash(made) == hash(dataclasses.replace(made))
+    assert hash(made) == hash(records.replace(made))
     assert not hasattr(made, "__dict__")  # slotted
     assert Diagnostic.of("Q001", "m", SPAN).severity is Severity.WARNING
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         fix.safe = False  # type: ignore[misc]
 
 
