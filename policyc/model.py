@@ -205,14 +205,44 @@ class KnownCookie(Entity):
             return False
         compiled = _COOKIE_PATTERNS.get(self.patterns)
         if compiled is None:
-            compiled = re.compile("|".join(fnmatch.translate(pattern) for pattern in self.patterns))
-            _COOKIE_PATTERNS[self.patterns] = compiled
-        return compiled.match(name) is not None
+            compiled = _COOKIE_PATTERNS[self.patterns] = ShellPatterns(self.patterns)
+        return compiled.match(name)
 
 
-# Each known cookie's patterns as one expression, compiled once per process (a check tries every cookie
-# name of a policy against every known cookie).
-_COOKIE_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+class ShellPatterns:
+    """Shell-style patterns (`_ga`, `_ga_*`, `mp_*_mixpanel`), matched as `fnmatch.fnmatchcase` does.
+
+    Most known cookies are exact names or a prefix and `*`: those are a set and a `startswith`; only
+    the others become a regular expression (compiling one for each known cookie was a tenth of the
+    rules' time in a fresh process)."""
+
+    __slots__ = ("exact", "other", "prefixes")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        exact: set[str] = set()
+        prefixes: list[str] = []
+        other: list[str] = []
+        for pattern in patterns:
+            star = pattern.endswith("*")
+            body = pattern[:-1] if star else pattern
+            if any(special in body for special in "*?["):
+                other.append(pattern)
+            elif star:
+                prefixes.append(body)
+            else:
+                exact.add(pattern)
+        self.exact = frozenset(exact)
+        self.prefixes = tuple(prefixes)
+        self.other = re.compile("|".join(fnmatch.translate(p) for p in other)) if other else None
+
+    def match(self, name: str) -> bool:
+        return name in self.exact or name.startswith(self.prefixes) or (
+            self.other is not None and self.other.match(name) is not None)
+
+
+# Each known cookie's patterns, made ready once per process (a check tries every cookie name of a policy
+# against every known cookie).
+_COOKIE_PATTERNS: dict[tuple[str, ...], ShellPatterns] = {}
 
 
 @record(slots=True, eq=False, repr=False)

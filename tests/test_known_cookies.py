@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 from policyc.model import KnownCookie
 
-_PATTERN = st.text(alphabet="_ab*?[]!-.", max_size=8)
+_PATTERN = st.one_of(
+    st.text(alphabet="_ab*?[]!-.", max_size=8),
+    st.text(alphabet="_abAB.-", max_size=6),  # an exact name
+    st.text(alphabet="_abAB.-", max_size=6).map(lambda prefix: prefix + "*"),  # a prefix
+)
 _NAME = st.text(alphabet="_abAB.-[]", max_size=8)
 
 
@@ -31,3 +35,6 @@ def test_no_pattern_matches_nothing() -> None:
     assert not _known().matches("")
     assert _known("_ga_*").matches("_ga_ABC123")
     assert not _known("_ga_*").matches("_GA_ABC123")
+    assert _known("_ga").matches("_ga") and not _known("_ga").matches("_ga_1")
+    assert _known("mp_*_mixpanel").matches("mp_abc_mixpanel") and not _known("mp_*_mixpanel").matches("mp_abc")
+    assert _known("*").matches("") and _known("").matches("") and not _known("").matches("a")
