@@ -12,12 +12,13 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from policyc import __version__
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, NoReturn
 
     from policyc.driver import CheckResult
 

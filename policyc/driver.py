@@ -7,7 +7,6 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from policyc import ast, config, stdlib_cache
 from policyc.binder import bind_names
@@ -19,6 +18,10 @@ from policyc.records import field, record
 from policyc.resolver import Bindings, Module, Parser, Program, Reader
 from policyc.source import Source, SourceError, read_source
 from policyc.typecheck import TypeChecker, TypedDecl
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record

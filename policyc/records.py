@@ -24,9 +24,12 @@ import marshal
 import sys
 from collections.abc import Callable
 from types import CodeType
-from typing import Any, TypeVar, dataclass_transform, overload
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any, TypeVar, dataclass_transform, overload
+
+    _T = TypeVar("_T")
 
 
 class _Missing:
@@ -68,16 +71,16 @@ def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = 
     return Field(default, default_factory, repr, compare)
 
 
-@overload
-def record(cls: type[_T], /) -> type[_T]: ...
+if TYPE_CHECKING:  # the signatures type checkers read (typing is not imported at run time)
+    @overload
+    @dataclass_transform(field_specifiers=(field, Field))
+    def record(cls: type[_T], /) -> type[_T]: ...
+
+    @overload
+    def record(*, frozen: bool = False, slots: bool = False, eq: bool = True, repr: bool = True,
+               unsafe_hash: bool = False) -> Callable[[type[_T]], type[_T]]: ...
 
 
-@overload
-def record(*, frozen: bool = False, slots: bool = False, eq: bool = True, repr: bool = True,
-           unsafe_hash: bool = False) -> Callable[[type[_T]], type[_T]]: ...
-
-
-@dataclass_transform(field_specifiers=(field, Field))
 def record(cls: type[_T] | None = None, /, *, frozen: bool = False, slots: bool = False, eq: bool = True,
            repr: bool = True, unsafe_hash: bool = False) -> type[_T] | Callable[[type[_T]], type[_T]]:
     """Make `cls` a record (see the module's docstring); used as `@record` or `@record(...)`."""

@@ -27,12 +27,14 @@ import pickle
 import sys
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from policyc.cachedir import DAY, cache_folder, enabled, mark_used, write_atomic
 from policyc.records import record
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from policyc.resolver import Module
     from policyc.typecheck import TypedDecl
 

@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path, PurePath
-from typing import Protocol
 from urllib.parse import quote
 
 from policyc.diagnostics.codes import CODES
@@ -54,8 +53,12 @@ _REPLACEMENT = "\ufffd"
 # colour
 
 
-class _TTYLike(Protocol):
-    def isatty(self) -> bool: ...
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _TTYLike(Protocol):
+        def isatty(self) -> bool: ...
 
 
 def use_color(stream: _TTYLike, environ: Mapping[str, str] | None = None) -> bool:

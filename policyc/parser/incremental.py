@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Edit, Severity, Span
@@ -16,6 +15,10 @@ from policyc.parser.recovery import _Chunk, _Parse
 from policyc.parser.tree import attach_docs
 from policyc.records import field, fields, record
 from policyc.source import Source
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record(frozen=True, slots=True)

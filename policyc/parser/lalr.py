@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Any
 
 from policyc.parser.lexer import Token
 from policyc.parser.tables import Rule, Tables
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class UnexpectedToken(Exception):
@@ -24,13 +27,14 @@ class UnexpectedToken(Exception):
         self.expected = expected
 
 
-class _Spliced(list[Any]):
+class _Spliced(list[object]):
     """The children of an inlined rule (`_name`), spliced into its parent's."""
 
     __slots__ = ()
 
 
-Reducer = Callable[[list[Any]], Any]
+if TYPE_CHECKING:
+    Reducer = Callable[[list[Any]], Any]
 
 
 def reducers(tables: Tables, builder: object) -> tuple[Reducer, ...]:

@@ -5,7 +5,6 @@ parser, and on a syntax error the bad statement reported and dropped and the chu
 from __future__ import annotations
 
 from array import array
-from typing import Any
 
 from policyc import ast
 from policyc.diagnostics.fixes import double_quotes, remove_assignment
@@ -30,6 +29,10 @@ from policyc.parser.tree import _Builder, _span_of, lalr_parser
 from policyc.records import record, replace
 from policyc.schema import KINDS
 from policyc.source import Source
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @record(slots=True)

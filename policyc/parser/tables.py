@@ -19,10 +19,13 @@ from __future__ import annotations
 import marshal
 import sys
 from functools import cache
-from typing import Any
 
 from policyc.records import record
 from policyc.resources import grammar_path
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 1  # bump when the layout of the stored tables changes
 START_SYMBOLS = ("start", "chunk")

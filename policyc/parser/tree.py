@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from policyc import ast
 from policyc.diagnostics.model import Diagnostic, Span
@@ -15,7 +14,10 @@ from policyc.parser.lalr import Parser
 from policyc.parser.lexer import MAX_DIGITS, MAX_ERRORS, Token
 from policyc.parser.tables import START_SYMBOLS, tables
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from lark import Lark
 
 
