@@ -3,8 +3,8 @@
 Every file is first written in full to a temporary file beside its target and then renamed over it,
 so no reader (a web server, an editor) ever sees half a file. `write_all` stages a whole set first
 and renames only when every file is staged: an I/O error part-way (a full disk, a read-only folder,
-a file where a folder should be) removes the temporary files and leaves every previous output as it
-was.
+a file where a folder should be) removes the temporary files and the folders made for them, and
+leaves every previous output as it was.
 
 Permissions are those of an ordinary file, not the temporary file's 0600: a file that exists keeps
 its mode; a new one gets `0666 & ~umask` (0644 under the usual umask), so a web server running as
@@ -32,17 +32,23 @@ def write_all(outputs: Sequence[tuple[Path, Content]]) -> list[Path]:
     Raises OSError."""
     staged: list[tuple[str, Path]] = []
     folders: set[Path] = set()  # made (or found) already in this call
+    made: list[Path] = []  # the folders made, removed again if the set cannot be written
     new_mode = 0o666 & ~_umask()
     try:
         for target, content in outputs:
             real = Path(os.path.realpath(target))
             if real.parent not in folders:
-                real.parent.mkdir(parents=True, exist_ok=True)
+                made += _make_folder(real.parent)
                 folders.add(real.parent)
             staged.append((_stage(real, content, new_mode), real))
     except BaseException:
         for temporary, _ in staged:
             _remove(temporary)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                continue
         raise
     for index, (temporary, real) in enumerate(staged):
         try:
@@ -52,6 +58,24 @@ def write_all(outputs: Sequence[tuple[Path, Content]]) -> list[Path]:
                 _remove(left)
             raise
     return [Path(target) for target, _ in outputs]
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Make a folder and any missing parents; the folders made, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder.parent != folder:  # a file in the way: mkdir says so below
+        missing.append(folder)
+        folder = folder.parent
+    made: list[Path] = []
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            if not each.is_dir():
+                raise
+            continue  # made meanwhile by another process: not this call's to remove
+        made.append(each)
+    return made
 
 
 def _stage(target: Path, content: Content, new_mode: int) -> str:

@@ -98,3 +98,18 @@ def test_the_command_takes_jobs(site: Path, tmp_path: Path) -> None:
     for bad in ("-1", "two"):
         refused = run_cli("build", "--jobs", bad, str(site), "-o", str(tmp_path / "x"))
         assert refused.returncode == 2 and "--jobs" in refused.stderr
+
+
+def test_jobs_that_cannot_write_leave_no_trace(site: Path, tmp_path: Path) -> None:
+    # One notice's files cannot be written (a file where the folder `sub` should be): the build fails
+    # with the I/O error, and the folder holds what it held, with no temporary file and no folder the
+    # build made for the others (.well-known).
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.md").write_text("old\n", encoding="utf-8")
+    (out / "sub").write_text("a file where a folder should be\n", encoding="utf-8")
+    before = listing(out)
+    with pytest.raises(OSError):
+        build([str(site)], out, FORMATS, jobs=2)
+    assert listing(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["a.md", "sub"]

@@ -63,6 +63,13 @@ def test_a_set_is_written_all_or_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "blocker"]
 
 
+def test_a_set_that_fails_removes_the_folders_it_made(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be\n", encoding="utf-8")
+    with pytest.raises(OSError):
+        write_all([(tmp_path / "new" / "deep" / "a.md", "a\n"), (tmp_path / "blocker" / "b.md", "b\n")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
 def test_built_and_formatted_files_are_readable_by_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "notice.policy"
     source.write_text(COMPLETE.read_text(encoding="utf-8") + "\n\n\n", encoding="utf-8")
