@@ -22,6 +22,7 @@ from __future__ import annotations
 import builtins
 import marshal
 import sys
+from _thread import get_ident
 from collections.abc import Callable
 from types import CodeType
 
@@ -160,6 +161,7 @@ def _make(cls: type[_T], *, frozen: bool, slots: bool, eq: bool, repr: bool, uns
     made = _methods(cls, items, wanted, post_init=hasattr(cls, "__post_init__"))
     for name, function in made.items():
         function.__qualname__ = f"{cls.__qualname__}.{function.__name__}"
+        function.__module__ = cls.__module__
         setattr(cls, name, function)
     if eq and not frozen and not unsafe_hash and not explicit_hash:
         _attach(cls, __hash__=None)  # as for any class with __eq__ and no __hash__
@@ -213,7 +215,7 @@ def _methods(cls: type, items: tuple[Field, ...], wanted: dict[str, bool], *, po
     """The generated methods of a record, from their compiled source (see `_CODE`)."""
     frozen = wanted["__setattr__"]
     arguments: dict[str, Any] = {"_cls": cls, "_MISSING": MISSING, "_Frozen": FrozenInstanceError,
-                                 "_setattr": object.__setattr__}
+                                 "_setattr": object.__setattr__, "_shown": _REPRS_RUNNING, "_thread": get_ident}
     lines: list[str] = []
     if wanted["__init__"]:
         parameters, body = ["self"], []
@@ -234,9 +236,11 @@ def _methods(cls: type, items: tuple[Field, ...], wanted: dict[str, bool], *, po
         if post_init:
             body.append("self.__post_init__()")
         lines += [f" def __init__({', '.join(parameters)}):", *(f"  {line}" for line in body or ["pass"])]
-    if wanted["__repr__"]:
+    if wanted["__repr__"]:  # "..." for a record met again inside its own repr, as dataclasses prints
         shown = ", ".join(f"{item.name}={{self.{item.name}!r}}" for item in items if item.repr)
-        lines += [" def __repr__(self):", f"  return f\"{{self.__class__.__qualname__}}({shown})\""]
+        lines += [" def __repr__(self):", "  key = (id(self), _thread())", "  if key in _shown:", "   return '...'",
+                  "  _shown.add(key)", "  try:", f"   return f\"{{self.__class__.__qualname__}}({shown})\"",
+                  "  finally:", "   _shown.discard(key)"]
     compared = "".join(f"self.{item.name}," for item in items if item.compare)
     if wanted["__eq__"]:
         other = compared.replace("self.", "other.")
@@ -262,6 +266,9 @@ def _methods(cls: type, items: tuple[Field, ...], wanted: dict[str, bool], *, po
     namespace: dict[str, Any] = {"__builtins__": builtins}
     exec(_CODE.code(source), namespace)
     return dict(zip(made, namespace["_methods"](**arguments), strict=True))
+
+
+_REPRS_RUNNING: set[tuple[int, int]] = set()  # the records whose repr is being made, by thread
 
 
 class _CodeCache:

@@ -227,3 +227,21 @@ def test_a_cached_entry_is_found_by_its_whole_source(tmp_path: Path) -> None:
 
         made.append(Same)
     assert made[0]().value == 1 and made[1]().value == 2
+
+
+def test_a_record_inside_its_own_repr_is_shown_as_dataclasses_shows_it() -> None:
+    made = []
+    for decorate, make_field in ((dataclasses.dataclass, dataclasses.field), (records.record, records.field)):
+        class Node:
+            """A node that can hold itself."""
+
+            name: str
+            children: list[Any] = make_field(default_factory=list)
+
+        made.append(decorate(Node))
+    expected, actual = made[0]("a"), made[1]("a")
+    expected.children.append(expected)
+    actual.children.append(actual)
+    assert repr(actual) == repr(expected) == (
+        "test_a_record_inside_its_own_repr_is_shown_as_dataclasses_shows_it.<locals>.Node(name='a', children=[...])")
+    assert made[1].__repr__.__module__ == __name__ and made[1].__init__.__qualname__.endswith("Node.__init__")
