@@ -155,6 +155,21 @@ class Point:
     tags: list[str] = records.field(default_factory=list)
 
 
+@records.record(slots=True)
+class CountedPoint(Point):
+    """A record whose constructor does more than set its fields: it must not run again on unpickling."""
+
+    def __post_init__(self) -> None:
+        self.tags.append("made")
+
+
+def test_pickling_calls_the_constructor_only_where_that_makes_the_same_record() -> None:
+    assert Point(2, ["b"]).__reduce__() == (Point, (2, ["b"]))
+    again = pickle.loads(pickle.dumps(CountedPoint(3)))
+    assert type(again) is CountedPoint and again.tags == ["made"]
+    assert copy.deepcopy(CountedPoint(4)).tags == ["made"]
+
+
 def test_records_pickle() -> None:
     for value in (FrozenPoint(1, ("a",)), Point(2, ["b"])):
         again = pickle.loads(pickle.dumps(value))
