@@ -13,9 +13,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from policyc import __version__
+from policyc import TYPE_CHECKING, __version__
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, NoReturn

@@ -13,7 +13,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+from policyc import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 

@@ -26,7 +26,8 @@ from _thread import get_ident
 from collections.abc import Callable
 from types import CodeType
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
+from policyc import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any, TypeVar, dataclass_transform, overload
 

@@ -28,10 +28,10 @@ import sys
 import zlib
 from pathlib import Path
 
+from policyc import TYPE_CHECKING
 from policyc.cachedir import DAY, cache_folder, enabled, mark_used, write_atomic
 from policyc.records import record
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

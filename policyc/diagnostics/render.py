@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+from policyc import TYPE_CHECKING
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
 from policyc.resources import rule_doc
@@ -53,7 +54,6 @@ _REPLACEMENT = "\ufffd"
 # colour
 
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Protocol
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from policyc import ast
+from policyc import TYPE_CHECKING, ast
 from policyc.diagnostics.model import Diagnostic, Edit, Severity, Span
 from policyc.parser.lexer import MAX_ERRORS
 from policyc.parser.recovery import _Chunk, _Parse
@@ -16,7 +16,6 @@ from policyc.parser.tree import attach_docs
 from policyc.records import field, fields, record
 from policyc.source import Source
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import chain
 
+from policyc import TYPE_CHECKING
 from policyc.parser.lexer import Token
 from policyc.parser.tables import Rule, Tables
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

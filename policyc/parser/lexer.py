@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 
+from policyc import TYPE_CHECKING
 from policyc.records import record
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

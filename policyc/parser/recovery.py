@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from array import array
 
-from policyc import ast
+from policyc import TYPE_CHECKING, ast
 from policyc.diagnostics.fixes import double_quotes, remove_assignment
 from policyc.diagnostics.model import Diagnostic, Fix, Label, Span
 from policyc.parser.lalr import UnexpectedToken
@@ -30,7 +30,6 @@ from policyc.records import record, replace
 from policyc.schema import KINDS
 from policyc.source import Source
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

@@ -20,10 +20,10 @@ import marshal
 import sys
 from functools import cache
 
+from policyc import TYPE_CHECKING
 from policyc.records import record
 from policyc.resources import grammar_path
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from policyc import ast
+from policyc import TYPE_CHECKING, ast
 from policyc.diagnostics.model import Diagnostic, Span
 from policyc.parser.lalr import Parser
 from policyc.parser.lexer import MAX_DIGITS, MAX_ERRORS, Token
 from policyc.parser.tables import START_SYMBOLS, tables
 
-TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which type checkers read as True: a check never imports typing
 if TYPE_CHECKING:
     from typing import Any
 
