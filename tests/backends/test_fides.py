@@ -16,6 +16,8 @@ from fideslang.models import (
     SpecialCategoryLegalBasisEnum,
     Taxonomy,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policyc.backends import BACKENDS, BuildContext
 from policyc.backends.fides import (
@@ -25,6 +27,8 @@ from policyc.backends.fides import (
     LEGAL_BASES,
     SPECIAL_BASES,
     TRANSFER_BASES,
+    _libyaml_alike,
+    dump_yaml,
     nearest_fides,
 )
 from policyc.build import build
@@ -240,3 +244,40 @@ def test_categories_without_a_key_use_the_nearest_ancestor_else_user() -> None:
 ])
 def test_data_use_falls_back_by_kind_then_basis(kind: str, basis: str, use: str) -> None:
     assert _declaration(kind, basis)["data_use"] == use
+
+
+# --- the manifest's YAML: libyaml's emitter where it writes what PyYAML's own writes --------------
+
+_KEYS = st.from_regex(r"[a-z_]{1,12}", fullmatch=True)
+_TEXTS = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),  # any text, emoji and line breaks too
+    st.from_regex(r"[A-Za-z0-9 .,:'\"#\n-]{0,300}", fullmatch=True),  # prose long enough to fold
+    st.sampled_from(["yes", "No", "~", "null", "1.0", "0x1", "2020-01-01", "<<", "=", "- a", "---", "", " a"]),
+)
+_SCALARS = st.one_of(_TEXTS, st.booleans(), st.integers(), st.none())
+_DOCUMENTS = st.dictionaries(_KEYS, st.recursive(
+    _SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=20), max_size=5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DOCUMENTS)
+def test_manifest_yaml_is_what_pythons_emitter_writes(document: dict[str, Any]) -> None:
+    """Whichever emitter writes it, the text is PyYAML's pure-Python `safe_dump` of the manifest."""
+    expected = yaml.dump(document, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=100,
+                         default_flow_style=False)
+    assert dump_yaml(document) == expected
+
+
+@pytest.mark.parametrize("text", ["Party 🎉", "line\u2028break", "next\x85line", "para\u2029graph"])
+def test_text_libyaml_writes_otherwise_takes_pythons_emitter(text: str) -> None:
+    document = {"system": [{"name": "Acme", "description": [text]}]}
+    assert not _libyaml_alike(document)
+    assert dump_yaml(document) == yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    assert "🎉" not in text or "🎉" in dump_yaml(document)  # written as is, not as "\U0001F389"
+
+
+def test_plain_text_takes_libyaml_where_pyyaml_has_it() -> None:
+    document = {"organization": [{"fides_key": "acme", "name": "Ça va, naïve café — “quoted”"}]}
+    assert _libyaml_alike(document)
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: manifests are written five times slower"
