@@ -38,20 +38,27 @@ class BuildContext:
     extra: dict[str, str] = field(default_factory=dict)
     history: dict[str, Any] | None = None  # "What changed in this version" (policyc.diff.history_view), if asked
     notes: list[str] = field(default_factory=list)  # what an output lacks because the policy does not say it
-    # The notice composed from a model, kept for the other backends of the same build (the Markdown and
-    # HTML notices and the trace read the same composition): model id -> (model, notice).
-    _composed: dict[int, tuple[Model, Notice]] = field(default_factory=dict, repr=False, compare=False)
+    # What is made from a model once and read by several outputs of the same build (the notice the
+    # Markdown and HTML notices and the trace read, the JSON-LD the HTML page embeds): (what, model id)
+    # -> (model, what was made).
+    _kept: dict[tuple[str, int], tuple[Model, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def composed(self, model: Model) -> Notice:
         """The notice of `model` for this context (composed once, then shared)."""
-        kept = self._composed.get(id(model))
-        if kept is not None and kept[0] is model:
-            return kept[1]
         from policyc.notice.compose import compose
 
-        notice = compose(model, self.source, self.stem, self.history)
-        self._composed[id(model)] = (model, notice)
+        notice: Notice = self.kept("notice", model, lambda: compose(model, self.source, self.stem, self.history))
         return notice
+
+    def kept(self, what: str, model: Model, make: Callable[[], Any]) -> Any:
+        """`make()` the first time `what` is asked for `model` in this context, then what it made."""
+        key = (what, id(model))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is model:
+            return kept[1]
+        made = make()
+        self._kept[key] = (model, made)
+        return made
 
     def note(self, text: str) -> None:
         """Tell the author about a gap in an output (printed by `policyc build` as `note:`), once."""

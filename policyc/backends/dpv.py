@@ -337,4 +337,7 @@ def to_jsonld(model: Model) -> dict[str, Any]:
 
 
 def render(model: Model, context: BuildContext) -> str:
-    return json.dumps(to_jsonld(model), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    """The JSON-LD document, made once per build context (the HTML page embeds the same text)."""
+    text: str = context.kept("jsonld", model, lambda: json.dumps(to_jsonld(model), indent=2, ensure_ascii=False,
+                                                                  sort_keys=True) + "\n")
+    return text

@@ -139,7 +139,7 @@ def _link(label: object, href: object) -> Markup:
     target = str(href)
     if not safe_link(target):
         return escape(label)
-    return Markup('<a href="{0}">{1}</a>').format(target, label)
+    return Markup(f'<a href="{escape(target)}">{escape(label)}</a>')
 
 
 def html_statement(statement: Statement | None) -> Markup:
@@ -155,8 +155,8 @@ def html_statement(statement: Statement | None) -> Markup:
         elif isinstance(part, Link):
             out.append(str(_link(part.text, part.href)))
         elif isinstance(part, See):
-            link = Markup('<a href="#{0}">{1}</a>').format(part.target, part.title)
-            out.append(str(Markup("“{0}”").format(link) if part.quoted else link))
+            link = f'<a href="#{escape(part.target)}">{escape(part.title)}</a>'
+            out.append(f"“{link}”" if part.quoted else link)
     return Markup(" ".join("".join(out).split()))
 
 
@@ -165,9 +165,8 @@ def html_item(statement: Statement) -> Markup:
     text = html_statement(statement)
     if not statement.label:
         return text
-    if statement.label.endswith("?"):
-        return Markup("{0} {1}").format(statement.label, text)
-    return Markup("{0}: {1}").format(statement.label, text)
+    separator = " " if statement.label.endswith("?") else ": "
+    return Markup(f"{escape(statement.label)}{separator}{text}")
 
 
 def html_sentences(statements: list[Statement]) -> Markup:
