@@ -15,8 +15,13 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from markupsafe import escape
+
+from policyc import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -35,6 +40,8 @@ def safe_link(url: str) -> bool:
 @cache
 def author_parser() -> MarkdownIt:
     """CommonMark with raw HTML off and only safe link schemes (shared by the Markdown and HTML backends)."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False})
     md.validateLink = safe_link  # type: ignore[method-assign]
     return md
@@ -108,6 +115,51 @@ def split_links(text: str) -> list[tuple[str, str, str]]:
     if position < len(text):
         parts.append(("text", text[position:], ""))
     return parts
+
+
+def links_html(text: str) -> str:
+    """Plain text as HTML: escaped, with its bare web and e-mail addresses as links."""
+    out: list[str] = []
+    for kind, part, href in split_links(text):
+        if kind == "link" and safe_link(href):
+            out.append(f'<a href="{escape(href)}">{escape(part)}</a>')
+        else:
+            out.append(str(escape(part)))
+    return "".join(out)
+
+
+# Author Markdown without any Markdown syntax. Anywhere in the text: no character that starts inline
+# syntax (code, emphasis, links and images, autolinks and raw HTML, entities, escapes) or a heading,
+# block quote or fence, and no control character. At the start of a line: nothing that starts a list,
+# a thematic break or a setext underline (`-`, `+`, `=`, `1.`, `1)`), and no indentation (an indented
+# code block).
+_SYNTAX_ANYWHERE = re.compile(r"[\\`*_\[\]<>&#~|\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SYNTAX_AT_START = re.compile(r"[-+=]|[0-9]{1,9}[.)]")
+
+
+def plain_paragraphs(text: str) -> list[list[str]] | None:
+    """The paragraphs of author Markdown `text` (dedented) as their lines, when it holds no Markdown
+    syntax at all; None when it does, and only markdown-it can say what it means.
+
+    CommonMark reads such text as paragraphs of plain text split at blank lines, each line a soft break
+    from the next: the backends then write what they would write from markdown-it's tokens without
+    loading it (tests/backends/test_author_plain.py compares the two on any text)."""
+    if _SYNTAX_ANYWHERE.search(text) is not None:
+        return None
+    paragraphs: list[list[str]] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip(" "):
+            if lines:
+                paragraphs.append(lines)
+                lines = []
+        elif line != line.strip() or _SYNTAX_AT_START.match(line):
+            return None
+        else:
+            lines.append(line)
+    if lines:
+        paragraphs.append(lines)
+    return paragraphs
 
 
 def environment_for(make: Callable[..., jinja2.Environment]) -> Callable[[Path | None], jinja2.Environment]:

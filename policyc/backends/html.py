@@ -4,7 +4,8 @@ The notice stage (`policyc.notice.compose`) decides what the page says; this bac
 statements. The page needs nothing from anywhere else: the style sheet is inline, there are no
 fonts, images or scripts to fetch, and no JavaScript (the one `<script>` element is the DPV JSON-LD,
 which is data). Templates are autoescaped; each part of a statement is escaped for HTML, author
-Markdown is rendered by markdown-it-py with raw HTML off and only http(s), mailto and tel links. The
+Markdown is rendered by markdown-it-py with raw HTML off and only http(s), mailto and tel links
+(`policyc.backends.author_html`; a text without Markdown syntax is written here as it renders it). The
 JSON-LD has `<`, `>` and `&` written as `\\u003c`, `\\u003e` and `\\u0026`, so no author text can
 close the script element.
 """
@@ -12,27 +13,23 @@ close the script element.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jinja2
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 from policyc import __version__
 from policyc.backends import BuildContext
 from policyc.backends.author import (
-    author_parser,
     bytecode_cache,
     dedent_text,
     environment_for,
-    parse_author,
+    links_html,
+    plain_paragraphs,
     safe_link,
-    split_links,
     template_loader,
 )
 from policyc.model import Model
@@ -44,67 +41,6 @@ if TYPE_CHECKING:
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
-def _links(text: str) -> str:
-    """Escaped text with its bare web and e-mail addresses as links."""
-    out: list[str] = []
-    for kind, part, href in split_links(text):
-        if kind == "link" and safe_link(href):
-            out.append(f'<a href="{escape(href)}">{escape(part)}</a>')
-        else:
-            out.append(str(escape(part)))
-    return "".join(out)
-
-
-class _AuthorRenderer(RendererHTML):
-    """markdown-it's HTML renderer, with images as links, addresses linked, and code without classes."""
-
-    @staticmethod
-    def _in_link(tokens: Sequence[Token], idx: int) -> bool:
-        return sum(1 if t.type == "link_open" else -1 if t.type == "link_close" else 0 for t in tokens[:idx]) > 0
-
-    def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        content = tokens[idx].content
-        return str(escape(content)) if self._in_link(tokens, idx) else _links(content)
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        token = tokens[idx]
-        alt = self.renderInlineAsText(token.children or [], options, env).strip()
-        src = str(token.attrGet("src") or "")
-        if not safe_link(src) or self._in_link(tokens, idx):
-            return str(escape(alt or src))
-        return f'<a href="{escape(src)}">{escape(alt or src)}</a>'  # never fetched: shown as a link
-
-    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return f"<pre><code>{escape(tokens[idx].content)}</code></pre>\n"
-
-    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return f"<pre><code>{escape(tokens[idx].content)}</code></pre>\n"
-
-    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return str(escape(tokens[idx].content))  # never produced with html off; escaped all the same
-
-    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return str(escape(tokens[idx].content))
-
-
-_RENDERER = _AuthorRenderer()
-
-
-def _name_empty_links(tokens: Sequence[Token]) -> None:
-    """A link with no text (`[](https://...)`) shows its address, so that every link has a name."""
-    for token in tokens:
-        if not token.children:
-            continue
-        children: list[Token] = []
-        for child in token.children:
-            if child.type == "link_close" and children and children[-1].type == "link_open":
-                text = Token("text", "", 0)
-                text.content = str(children[-1].attrGet("href") or "")
-                children.append(text)
-            children.append(child)
-        token.children = children
-
-
 def html_prose(text: object, level: int = 2) -> Markup:
     """Author Markdown as safe HTML blocks, its headings placed below `level`."""
     if isinstance(text, Markup):
@@ -112,9 +48,18 @@ def html_prose(text: object, level: int = 2) -> Markup:
     source = "" if text is None else str(text)
     if not source.strip():
         return Markup("")
-    tokens = parse_author(source, level)
-    _name_empty_links(tokens)
-    return Markup(_RENDERER.render(tokens, author_parser().options, {}).strip())
+    paragraphs = plain_paragraphs(dedent_text(source))
+    if paragraphs is not None:  # no Markdown syntax: what markdown-it would make of it, without it
+        return Markup("\n".join(f"<p>{_lines_html(lines)}</p>" for lines in paragraphs))
+    from policyc.backends.author_html import blocks_html
+
+    return Markup(blocks_html(source, level))
+
+
+def _lines_html(lines: list[str]) -> str:
+    """The lines of a paragraph of plain text, escaped and with their addresses linked, as markdown-it
+    renders them (a soft line break stays a line break)."""
+    return "\n".join(links_html(line) for line in lines)
 
 
 def html_inline(text: object) -> Markup:
@@ -124,15 +69,12 @@ def html_inline(text: object) -> Markup:
     source = "" if text is None else str(text)
     if not source.strip():
         return Markup("")
-    tokens = author_parser().parse(dedent_text(source))
-    _name_empty_links(tokens)
-    parts: list[str] = []
-    for token in tokens:
-        if token.type == "inline":
-            parts.append(_RENDERER.renderInline(token.children or [], author_parser().options, {}).strip())
-        elif token.type in ("code_block", "fence"):
-            parts.append(f"<code>{escape(token.content.strip())}</code>")
-    return Markup(" ".join(p for p in parts if p))
+    paragraphs = plain_paragraphs(dedent_text(source))
+    if paragraphs is not None:
+        return Markup(" ".join(_lines_html(lines) for lines in paragraphs))
+    from policyc.backends.author_html import inline_html
+
+    return Markup(inline_html(source))
 
 
 def _link(label: object, href: object) -> Markup:
@@ -149,7 +91,7 @@ def html_statement(statement: Statement | None) -> Markup:
     out: list[str] = []
     for part in statement.parts:
         if isinstance(part, Words):
-            out.append(_links(part.text))
+            out.append(links_html(part.text))
         elif isinstance(part, Markdown):
             out.append(str(html_inline(part.text)))
         elif isinstance(part, Link):

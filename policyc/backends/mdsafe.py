@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from markdown_it.token import Token
-
+from policyc import TYPE_CHECKING
 from policyc.backends.author import (
     EMAIL,
     WEB,
@@ -20,9 +19,13 @@ from policyc.backends.author import (
     close_index,
     dedent_text,
     parse_author,
+    plain_paragraphs,
     safe_link,
     split_links,
 )
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 class MdSafe(str):
@@ -69,9 +72,16 @@ def _escape_start(text: str) -> str:
     return text
 
 
+# A telephone link as the notice makes them (`tel:` and the number's digits): nothing to normalise.
+_TEL = re.compile(r"tel:\+?[0-9]+")
+
+
 def md_url(url: str) -> str:
     """A link destination that cannot end early: spaces, brackets and parentheses percent-encoded."""
-    encoded = author_parser().normalizeLink(url.strip())
+    url = url.strip()
+    if _TEL.fullmatch(url):
+        return url
+    encoded = author_parser().normalizeLink(url)
     for ch, code in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), (" ", "%20"), ("\\", "%5C"),
                      ("`", "%60"), ("|", "%7C")):
         encoded = encoded.replace(ch, code)
@@ -280,9 +290,22 @@ def md_prose(text: object, level: int = 2) -> MdSafe:
     source = "" if text is None else str(text)
     if not source.strip():
         return MdSafe("")
+    paragraphs = plain_paragraphs(dedent_text(source))
+    if paragraphs is not None:  # no Markdown syntax: what the tokens would give, without markdown-it
+        return MdSafe("\n\n".join(_plain_paragraph(lines) for lines in paragraphs))
+    return MdSafe(prose_from_tokens(source, level))
+
+
+def prose_from_tokens(source: str, level: int) -> str:
+    """Author Markdown as Markdown blocks, written from markdown-it's tokens."""
     tokens = parse_author(source, level)
     writer = _MdWriter()
-    return MdSafe("\n".join(writer.join(writer.blocks(tokens, 0, len(tokens)))).strip("\n"))
+    return "\n".join(writer.join(writer.blocks(tokens, 0, len(tokens)))).strip("\n")
+
+
+def _plain_paragraph(lines: list[str]) -> str:
+    """A paragraph of plain text on one line, as `_MdWriter` writes it (a soft break is a space)."""
+    return _escape_start(" ".join(md_escape_inline(line, links=True) for line in lines).strip())
 
 
 def md_inline(text: object) -> MdSafe:
@@ -292,13 +315,21 @@ def md_inline(text: object) -> MdSafe:
     source = "" if text is None else str(text)
     if not source.strip():
         return MdSafe("")
+    paragraphs = plain_paragraphs(dedent_text(source))
+    if paragraphs is not None:
+        return MdSafe(" ".join(_plain_paragraph(lines) for lines in paragraphs))
+    return MdSafe(inline_from_tokens(source))
+
+
+def inline_from_tokens(source: str) -> str:
+    """Author Markdown on one line, written from markdown-it's tokens."""
     tokens = author_parser().parse(dedent_text(source))
     writer = _MdWriter(table=True)
     parts = [writer.inline(t.children or []).replace("\\\n", " ").replace("\n", " ")
              for t in tokens if t.type == "inline"]
     code = [t.content for t in tokens if t.type in ("code_block", "fence")]
     parts.extend(md_escape(c, links=False) for c in code)
-    return MdSafe(" ".join(p.strip() for p in parts if p.strip()))
+    return " ".join(p.strip() for p in parts if p.strip())
 
 
 def md_heading(value: object) -> MdSafe:
