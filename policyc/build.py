@@ -156,12 +156,20 @@ def finish_outputs(rendered: Rendered, out_dir: Path, formats: Sequence[str], te
         from policyc.backends.html import render_index
 
         with stage("html"):
-            outputs[out_dir / "index.html"] = render_index(rendered.entries, templates)
+            _add_site_file(outputs, out_dir / "index.html", render_index(rendered.entries, templates))
     if folders and ("html" in formats or "consent" in formats):
         gpc = _gpc_file(rendered.gpc)
         if gpc is not None:
-            outputs[out_dir / ".well-known" / "gpc.json"] = gpc
+            _add_site_file(outputs, out_dir / ".well-known" / "gpc.json", gpc)
     return outputs
+
+
+def _add_site_file(outputs: dict[Path, Output], target: Path, content: Output) -> None:
+    """A file of the folder's site (its index page, gpc.json), which a notice's output must not be."""
+    if target in outputs:
+        raise BuildError(f"a policy would write `{target}`, which the folder's build writes for the site; "
+                         "rename the policy")
+    outputs[target] = content
 
 
 GpcFacts = tuple[bool, "dt.date | None"]  # a notice's: under the CCPA, and its `effective` date

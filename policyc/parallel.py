@@ -1,22 +1,26 @@
 """`policyc build -j N`: the files are checked and their notices rendered in N worker processes; the
-parent gathers the outputs and writes them all at once, as a build in one process does.
+parent puts the outputs in place all at once, as a build in one process does.
 
 Each worker takes a run of consecutive files, checks them (with whatever they import) and, when its
-files have no errors, renders their notices. It sends back the diagnostics (with the sources they
-point into), the outputs, the notes, the index entries and what the skipped-file note needs. The
-parent merges the parts in the order of the files, so the outputs, the notes and the index are those
-of a build in one process; nothing is written when any part has an error, and a problem that stops a
-build (a name two notices would both write, a format that cannot be made) is reported for the first
-file it concerns.
+files have no errors, renders their notices and stages them: each output is written in full to a
+temporary file beside its target (`policyc.writer.stage_all`). It sends back the diagnostics (with
+the sources they point into), the staged files, the targets, the notes, the index entries and what
+the skipped-file note needs. The parent merges the parts in the order of the files, so the outputs,
+the notes and the index are those of a build in one process, and renames every staged file over its
+target only when every part succeeded; otherwise it removes them, and nothing is written. A problem
+that stops a build (a name two notices would both write, a format that cannot be made, a file that
+cannot be written) is reported for the first file it concerns.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from policyc.backends import BACKENDS
 from policyc.build import (
     BuildError,
     BuildResult,
@@ -32,7 +36,7 @@ from policyc.profile import stage
 from policyc.records import field, record
 from policyc.resolver import Program
 from policyc.source import Source
-from policyc.writer import write_all
+from policyc.writer import Staged, commit, discard, stage_all
 
 
 @record(frozen=True)
@@ -60,6 +64,11 @@ class _Part:
     notices: int = 0
     no_policy: list[str] = field(default_factory=list)  # files checked that declare no `policy`
     imported: set[str] = field(default_factory=set)  # files whose declarations a notice uses (resolved paths)
+    # The notices' outputs, staged beside their targets (`rendered.outputs` is then empty), and their
+    # targets in the order the notices wrote them; or the error that kept them from being staged.
+    staged: Staged | None = None
+    targets: list[Path] = field(default_factory=list)
+    write_error: OSError | None = None
 
 
 def _work(task: _Task) -> _Part:
@@ -82,6 +91,14 @@ def _work(task: _Task) -> _Part:
                                        task.trace, task.folders)
     except BuildError as err:
         part.problem = err
+        return part
+    # Written here, in parallel, rather than sent to the parent and written there one file after another.
+    part.targets = list(part.rendered.outputs)
+    try:
+        part.staged = stage_all(sorted(part.rendered.outputs.items()))
+    except OSError as err:
+        part.write_error = err
+    part.rendered.outputs = {}
     return part
 
 
@@ -116,11 +133,46 @@ def build_in_parallel(paths: Sequence[str], files: Sequence[Path], out_dir: Path
     folders = tuple(Path(p).resolve() for p in paths if Path(p).is_dir())
     tasks = [_Task(run, out_dir, tuple(formats), templates, strict, previous, trace, folders)
              for run in _runs(files, jobs)]
-    # Forked workers start with what this process has loaded (policyc, the standard library).
+    # Forked workers start with what this process has loaded (policyc, the standard library). The
+    # backends are loaded here first: the parent renders the folder's index with the HTML one, and
+    # each worker would otherwise load them all again (Jinja and PyYAML among them).
+    for name in formats:
+        importlib.import_module(BACKENDS[name].module)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with stage("workers"), ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        parts = list(pool.map(_work, tasks))
+        parts = _gathered([pool.submit(_work, task) for task in tasks])
+    staged = [p.staged for p in parts if p.staged is not None]
+    committed = False
+    try:
+        result = _finish(parts, files, out_dir, formats, templates, strict, previous, folders, staged)
+        committed = bool(result.written)
+        return result
+    finally:
+        if not committed:
+            discard(staged)
+
+
+def _gathered(futures: list[Future[_Part]]) -> list[_Part]:
+    """Every worker's part, in order. When a worker failed, the files the others staged are removed
+    before its error is raised."""
+    failure: BaseException | None = None
+    parts: list[_Part] = []
+    for future in futures:
+        error = future.exception()
+        if error is None:
+            parts.append(future.result())
+        elif failure is None:
+            failure = error
+    if failure is not None:
+        discard([p.staged for p in parts if p.staged is not None])
+        raise failure
+    return parts
+
+
+def _finish(parts: list[_Part], files: Sequence[Path], out_dir: Path, formats: Sequence[str], templates: Path | None,
+            strict: bool, previous: str | None, folders: tuple[Path, ...], staged: list[Staged]) -> BuildResult:
+    """The build's result from the workers' parts; the staged files are put in place when it succeeds."""
     diagnostics = sorted({(d.code, d.span, d.message): d for p in parts for d in p.diagnostics}.values(),
                          key=Diagnostic.sort_key)
     sources: dict[str, Source] = {}
@@ -135,14 +187,25 @@ def build_in_parallel(paths: Sequence[str], files: Sequence[Path], out_dir: Path
         if part.problem is not None:
             raise part.problem
     rendered = Rendered()
+    targets: set[Path] = set()
     for part in parts:
         assert part.rendered is not None
+        for target in part.targets:
+            if target in targets:
+                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+            targets.add(target)
         rendered.extend(part.rendered)
-    outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
+    for part in parts:
+        if part.write_error is not None:
+            raise part.write_error
     with stage("write"):
-        written = write_all(sorted(outputs.items()))
+        rendered.outputs = {target: "" for target in targets}  # so that the index and gpc.json are checked too
+        outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
+        own = [(target, content) for target, content in outputs.items() if target not in targets]
+        staged.append(stage_all(sorted(own)))
+        files_in_order = sorted((file for each in staged for file in each.files), key=lambda file: file[1])
+        commit([Staged(files_in_order)])
     imported = set().union(*(p.imported for p in parts))
     no_policy = {name for p in parts for name in p.no_policy}
     skipped = [f for f in files if str(f) in no_policy and str(f.resolve()) not in imported]
-    return BuildResult(check, written, skipped, rendered.notes)
-
+    return BuildResult(check, sorted(outputs), skipped, rendered.notes)

@@ -18,6 +18,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from policyc.records import field, record
+
 Content = str | bytes
 
 
@@ -30,34 +32,64 @@ def write_file(target: str | os.PathLike[str], content: Content) -> Path:
 def write_all(outputs: Sequence[tuple[Path, Content]]) -> list[Path]:
     """Write every output, all or nothing (see the module's docstring). Returns the targets, in order.
     Raises OSError."""
-    staged: list[tuple[str, Path]] = []
+    commit([stage_all(outputs)])
+    return [Path(target) for target, _ in outputs]
+
+
+@record
+class Staged:
+    """Files written in full beside their targets and not yet in place (`stage_all`): `commit` renames
+    them over their targets, `discard` removes them and the folders made for them. A build in several
+    processes stages each process's files there and commits them all in the parent."""
+
+    files: list[tuple[str, Path]] = field(default_factory=list)  # (temporary file, the file it replaces)
+    folders: list[Path] = field(default_factory=list)  # made for them, outermost first
+
+
+def stage_all(outputs: Sequence[tuple[Path, Content]]) -> Staged:
+    """Write every output to a temporary file beside its target, making the folders it needs. After an
+    I/O error nothing staged is left: the temporary files and the folders made are removed. Raises OSError."""
+    staged = Staged()
     folders: set[Path] = set()  # made (or found) already in this call
-    made: list[Path] = []  # the folders made, removed again if the set cannot be written
     new_mode = 0o666 & ~_umask()
     try:
         for target, content in outputs:
             real = Path(os.path.realpath(target))
             if real.parent not in folders:
-                made += _make_folder(real.parent)
+                staged.folders += _make_folder(real.parent)
                 folders.add(real.parent)
-            staged.append((_stage(real, content, new_mode), real))
+            staged.files.append((_stage(real, content, new_mode), real))
     except BaseException:
-        for temporary, _ in staged:
+        discard([staged])
+        raise
+    return staged
+
+
+def commit(sets: Sequence[Staged]) -> None:
+    """Rename the staged files over their targets, in order. If one cannot be, the files not yet renamed
+    are removed and the error raised (those renamed stay: each is a whole file). Raises OSError."""
+    files = [file for staged in sets for file in staged.files]
+    for index, (temporary, real) in enumerate(files):
+        try:
+            os.replace(temporary, real)
+        except BaseException:
+            for left, _ in files[index:]:
+                _remove(left)
+            raise
+
+
+def discard(sets: Sequence[Staged]) -> None:
+    """Remove the staged files, then the folders made for them that are empty again (every set's files
+    first: one set's folder may hold another's files)."""
+    for staged in sets:
+        for temporary, _ in staged.files:
             _remove(temporary)
-        for folder in reversed(made):
+    for staged in reversed(sets):
+        for folder in reversed(staged.folders):
             try:
                 folder.rmdir()
             except OSError:
                 continue
-        raise
-    for index, (temporary, real) in enumerate(staged):
-        try:
-            os.replace(temporary, real)
-        except BaseException:
-            for left, _ in staged[index:]:
-                _remove(left)
-            raise
-    return [Path(target) for target, _ in outputs]
 
 
 def _make_folder(folder: Path) -> list[Path]:

@@ -113,3 +113,30 @@ def test_jobs_that_cannot_write_leave_no_trace(site: Path, tmp_path: Path) -> No
         build([str(site)], out, FORMATS, jobs=2)
     assert listing(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["a.md", "sub"]
+
+
+def test_a_worker_that_fails_leaves_no_staged_file(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The workers are forked from this process, so they render with the patched function: the one that
+    # renders sub/c.policy fails, after the others have staged their files beside their targets.
+    import policyc.parallel
+
+    render = policyc.parallel.render_notices
+
+    def failing(files: list[Path], *args: object, **kwargs: object) -> object:
+        if any(f.name == "c.policy" for f in files):
+            raise RuntimeError("a bug in a backend")
+        return render(files, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(policyc.parallel, "render_notices", failing)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="a bug"):
+        build([str(site)], out, FORMATS, jobs=2)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_notice_named_like_the_folders_index_is_refused(site: Path, tmp_path: Path, jobs: int) -> None:
+    shutil.copy(POLICIES / "uk_gdpr_complete.policy", site / "index.policy")
+    with pytest.raises(BuildError, match=r"index\.html"):
+        build([str(site)], tmp_path / "out", FORMATS, jobs=jobs)
+    assert not (tmp_path / "out").exists()
