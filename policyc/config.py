@@ -18,7 +18,6 @@ a file with them does not mean anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -26,11 +25,12 @@ from pathlib import Path
 from policyc import ast
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Severity
+from policyc.patterns import regex
 from policyc.records import field, record, replace
 
 FIXED_FAMILIES = ("S", "N", "T")
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
-IGNORE_COMMENT = re.compile(r"policyc:\s*ignore\[([^\]]*)\]")
+IGNORE_COMMENT = regex(r"policyc:\s*ignore\[([^\]]*)\]")
 _SLUGS = {code.slug: code.code for code in CODES.values()}
 
 

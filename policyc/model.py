@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import re
 from collections.abc import Iterable
 
 from policyc import ast
 from policyc.diagnostics.model import Span
+from policyc.patterns import regex
 from policyc.records import field, record
 from policyc.typecheck import Bool, Date, Int, Ref, Retention, Text, TypedDecl, Value, Word
 from policyc.typecheck import Duration as TypedDuration
@@ -233,7 +233,7 @@ class ShellPatterns:
                 exact.add(pattern)
         self.exact = frozenset(exact)
         self.prefixes = tuple(prefixes)
-        self.other = re.compile("|".join(fnmatch.translate(p) for p in other)) if other else None
+        self.other = regex("|".join(fnmatch.translate(p) for p in other)) if other else None
 
     def match(self, name: str) -> bool:
         return name in self.exact or name.startswith(self.prefixes) or (

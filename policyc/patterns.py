@@ -1,19 +1,29 @@
-"""Regular expressions compiled when they are first used.
+"""Regular expressions: compiled once, kept between runs, and compiled when they are first used.
 
 The rule families read free text with some forty regular expressions (vague purposes, retention
-criteria, routes to exercise a right, ...). Compiling one is slow in Python (its parser and compiler
-are written in Python) and no compiled pattern is kept between processes: compiled all at import,
-they took longer than the rest of a check's rules. Most run only when a policy holds the text they
-read, so a `LazyPattern` compiles its expression on the first match and keeps it.
+criteria, routes to exercise a right, ...), and the lexer and the backends have more. Compiling one
+is slow in Python: the `re` module's parser and compiler are written in Python, and no compiled
+pattern is kept between processes. Compiled all at import, the rules' patterns took longer than the
+rest of a check's rules, and a tenth of a whole `policyc check` was spent compiling patterns.
+
+So `regex(pattern, flags)` keeps what the compiler makes of a pattern (the program of the regular
+expression engine, its flags and its groups) in the cache folder (`patterns-<python version>.marshal`,
+`policyc.cachedir.KeptValues`): a later run gives the engine that program without parsing the
+pattern again. An entry is kept only when the pattern it makes equals (`==`, which compares the
+programs) the one `re.compile` makes, and is read only by the Python version that wrote it. And
+most rules' patterns run only when a policy holds the text they read, so a `LazyPattern` compiles its
+expression on the first match.
 """
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]  # the engine `re` compiles for (already loaded by `re`)
 import re
 import sys
 from collections.abc import Callable, Iterator
 
 from policyc import TYPE_CHECKING
+from policyc.cachedir import KeptValues
 
 if TYPE_CHECKING:
     from typing import Any
@@ -32,7 +42,7 @@ class LazyPattern:
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            self._compiled = regex(self.pattern, self.flags)
         return self._compiled
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -66,3 +76,46 @@ class LazyPattern:
 def lazy(pattern: str, flags: int = 0) -> LazyPattern:
     """A regular expression compiled when first used (see the module's docstring)."""
     return LazyPattern(pattern, flags)
+
+
+def _valid(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 5
+
+
+_KEPT = KeptValues("patterns", _valid)  # (pattern, flags) -> what _sre.compile takes besides the pattern
+
+
+def regex(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
+    """`re.compile(pattern, flags)`, from the program kept in the cache folder when there is one (see the
+    module's docstring)."""
+    key = (pattern, int(flags))
+    kept = _KEPT.get(key)
+    if isinstance(kept, tuple):
+        try:
+            made: re.Pattern[str] = _sre.compile(pattern, *kept)
+            return made
+        except (TypeError, ValueError, OverflowError, RuntimeError):
+            pass  # not a program this engine takes: compile it again below
+    fresh = re.compile(pattern, flags)
+    program = _program(pattern, int(flags), fresh)
+    if program is not None:
+        _KEPT.put(key, program)
+    return fresh
+
+
+def _program(pattern: str, flags: int, fresh: re.Pattern[str]) -> tuple[object, ...] | None:
+    """What `_sre.compile` takes to make `fresh` again (its flags, program, groups and group names), or
+    None when what it makes differs from `fresh` in any way."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        code = [int(op) for op in _compiler._code(_parser.parse(pattern, flags), flags)]  # opcodes are int subclasses
+        names: list[str | None] = [None] * (fresh.groups + 1)
+        for name, index in fresh.groupindex.items():
+            names[index] = name
+        program = (int(fresh.flags), code, fresh.groups, dict(fresh.groupindex), tuple(names))
+        again = _sre.compile(pattern, *program)
+    except (ImportError, AttributeError, TypeError, ValueError, RuntimeError, re.error):
+        # the compiler's internals are not what this version of policyc knows
+        return None
+    return program if again == fresh else None

@@ -20,13 +20,12 @@ it.
 from __future__ import annotations
 
 import builtins
-import marshal
-import sys
 from _thread import get_ident
 from collections.abc import Callable
 from types import CodeType
 
 from policyc import TYPE_CHECKING
+from policyc.cachedir import KeptValues
 
 if TYPE_CHECKING:
     from typing import Any, TypeVar, dataclass_transform, overload
@@ -227,7 +226,7 @@ def _frozen_setstate(self: Any, state: list[Any]) -> None:
 
 
 def _methods(cls: type, items: tuple[Field, ...], wanted: dict[str, bool], *, post_init: bool) -> dict[str, Any]:
-    """The generated methods of a record, from their compiled source (see `_CODE`)."""
+    """The generated methods of a record, from their compiled source (see `_compiled`)."""
     frozen = wanted["__setattr__"]
     arguments: dict[str, Any] = {"_cls": cls, "_MISSING": MISSING, "_Frozen": FrozenInstanceError,
                                  "_setattr": object.__setattr__, "_shown": _REPRS_RUNNING, "_thread": get_ident}
@@ -279,78 +278,21 @@ def _methods(cls: type, items: tuple[Field, ...], wanted: dict[str, bool], *, po
         return {}
     source = "\n".join([f"def _methods({', '.join(arguments)}):", *lines, f" return ({', '.join(made)},)", ""])
     namespace: dict[str, Any] = {"__builtins__": builtins}
-    exec(_CODE.code(source), namespace)
+    exec(_compiled(source), namespace)
     return dict(zip(made, namespace["_methods"](**arguments), strict=True))
 
 
 _REPRS_RUNNING: set[tuple[int, int]] = set()  # the records whose repr is being made, by thread
 
 
-class _CodeCache:
-    """Compiled method sources by their text, read from and written back to the cache folder."""
+_KEPT = KeptValues("records", lambda value: isinstance(value, CodeType))  # method sources -> their code
 
-    LIMIT = 4000  # entries; past it, only those this process used are written back
 
-    def __init__(self) -> None:
-        self._entries: dict[str, CodeType] | None = None
-        self._used: set[str] = set()
-        self._added = False
-
-    def code(self, source: str) -> CodeType:
-        if self._entries is None:
-            self._entries = self._load()
-        self._used.add(source)
-        code = self._entries.get(source)
-        if code is None:
-            code = compile(source, "<policyc record>", "exec", dont_inherit=True)
-            self._entries[source] = code
-            if not self._added:
-                self._added = True
-                import atexit
-
-                atexit.register(self.store)
+def _compiled(source: str) -> CodeType:
+    """The code of the methods' source, compiled once and kept in the cache folder."""
+    code = _KEPT.get(source)
+    if isinstance(code, CodeType):
         return code
-
-    @staticmethod
-    def path() -> str | None:
-        from policyc import cachedir
-
-        if not cachedir.enabled():
-            return None
-        # The exact Python version: compiled code is read only by the interpreter that wrote it.
-        return str(cachedir.cache_folder() / f"records-{sys.implementation.cache_tag}-{sys.hexversion:08x}.marshal")
-
-    def _load(self) -> dict[str, CodeType]:
-        path = self.path()
-        if path is None:
-            return {}
-        try:
-            with open(path, "rb") as handle:
-                loaded = marshal.loads(handle.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            return {}
-        from policyc import cachedir
-
-        cachedir.mark_used(path)
-        if not isinstance(loaded, dict) or not all(
-                isinstance(k, str) and isinstance(v, CodeType) for k, v in loaded.items()):
-            return {}
-        return loaded
-
-    def store(self) -> None:
-        """Write the entries back (atomically), when this process compiled new ones."""
-        path = self.path()
-        if path is None or self._entries is None or not self._added:
-            return
-        from pathlib import Path
-
-        from policyc import cachedir
-
-        kept = self._entries
-        if len(kept) > self.LIMIT:
-            kept = {source: code for source, code in kept.items() if source in self._used}
-        cachedir.write_atomic(Path(path), marshal.dumps(kept))
-        self._added = False
-
-
-_CODE = _CodeCache()
+    code = compile(source, "<policyc record>", "exec", dont_inherit=True)
+    _KEPT.put(source, code)
+    return code

@@ -11,7 +11,6 @@ name is first taken whole (`contact.email`) and then as `module.name` (`uk_gdpr.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
@@ -21,13 +20,14 @@ from policyc import ast
 from policyc.diagnostics.fixes import add_use_fix, closest, did_you_mean, replacement
 from policyc.diagnostics.model import Diagnostic, Label, Span
 from policyc.parser import parse_source
+from policyc.patterns import regex
 from policyc.profile import stage
 from policyc.records import field, record
 from policyc.resources import stdlib_dir
 from policyc.schema import KINDS
 from policyc.source import Source, SourceError, read_source
 
-_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+_COUNTRY_CODE = regex(r"^[A-Z]{2}$")
 PRELUDE = ("core", "categories", "purposes", "places", "events", "measures", "cookies")
 
 

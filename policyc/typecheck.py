@@ -8,13 +8,13 @@ stages (the legal rules, the model) read the typed values, never raw atoms.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from policyc import ast, values
 from policyc.diagnostics.fixes import closest, did_you_mean
 from policyc.diagnostics.model import Diagnostic, Label, Span
+from policyc.patterns import regex
 from policyc.records import field, record
 from policyc.resolver import Bindings, Found, Module, Program
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, KindSpec
@@ -126,7 +126,7 @@ class TypedDecl:
 
 # --- the checker ----------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_EMAIL = regex(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
 class _Invalid(Exception):

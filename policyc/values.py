@@ -8,14 +8,13 @@ form, for values that come from outside a policy (tests, foreign files).
 
 from __future__ import annotations
 
-import re
-
+from policyc.patterns import regex
 from policyc.records import record
 
 # The approximate days of each unit, for comparing durations (a month is 30.44 days, a year 365.25).
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 30.44, "Y": 365.25}
 UNIT_WORDS = {"D": "day", "W": "week", "M": "month", "Y": "year"}
-_ISO = re.compile(r"P(\d+)([DWMY])")
+_ISO = regex(r"P(\d+)([DWMY])")
 _MONTHS = {"M": 1, "Y": 12}  # units counted exactly in months
 _DAYS = {"D": 1, "W": 7}  # units counted exactly in days
 

@@ -168,7 +168,7 @@ def test_unused_cache_files_are_removed_when_a_new_snapshot_is_written(cache_hom
     cache_home.mkdir(parents=True)
     old = time.time() - (stdlib_cache.KEEP_UNUSED_DAYS + 1) * 24 * 3600
     stale = [cache_home / "stdlib-000000000000000000000000.pickle", cache_home / "grammar-0000000000000000.tables",
-             cache_home / "records-cpython-310.marshal",
+             cache_home / "records-cpython-310.marshal", cache_home / "patterns-cpython-310-030a00f0.marshal",
              cache_home / "templates-0000000000000000" / "__jinja2_0000.cache"]
     stale[-1].parent.mkdir(parents=True)
     recent = cache_home / "stdlib-111111111111111111111111.pickle"

@@ -18,17 +18,18 @@ import jinja2
 from markupsafe import escape
 
 from policyc import TYPE_CHECKING
+from policyc.patterns import regex
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL = regex(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+WEB = regex(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_CONTROL = regex(r"[\x00-\x20\x7f]+")
 
 
 def safe_link(url: str) -> bool:
@@ -85,7 +86,7 @@ def close_index(tokens: Sequence[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-_LINKISH = re.compile(
+_LINKISH = regex(
     r"(?P<url>(?<![\w/])https?://[^\s<>\"'`]+)"
     r"|(?P<www>(?<![\w./:@-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'`]*)"
     r"|(?P<email>(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -133,8 +134,8 @@ def links_html(text: str) -> str:
 # block quote or fence, and no control character. At the start of a line: nothing that starts a list,
 # a thematic break or a setext underline (`-`, `+`, `=`, `1.`, `1)`), and no indentation (an indented
 # code block).
-_SYNTAX_ANYWHERE = re.compile(r"[\\`*_\[\]<>&#~|\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_SYNTAX_AT_START = re.compile(r"[-+=]|[0-9]{1,9}[.)]")
+_SYNTAX_ANYWHERE = regex(r"[\\`*_\[\]<>&#~|\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SYNTAX_AT_START = regex(r"[-+=]|[0-9]{1,9}[.)]")
 
 
 def plain_paragraphs(text: str) -> list[list[str]] | None:

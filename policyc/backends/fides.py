@@ -35,6 +35,7 @@ import yaml
 from policyc.backends import BuildContext
 from policyc.backends.dpv import retention_words
 from policyc.model import Category, Contact, Cookie, Model, Purpose, PurposeKind, Transfer
+from policyc.patterns import regex
 
 DEFAULT_CATEGORY = "user"
 DEFAULT_USE = "operations"
@@ -83,7 +84,7 @@ _SUBJECT_WORDS = {
 }
 
 _SECONDS = {"D": 86_400, "W": 7 * 86_400, "M": 30 * 86_400, "Y": 365 * 86_400}
-_NOT_KEY = re.compile(r"[^A-Za-z0-9_.<>-]+")
+_NOT_KEY = regex(r"[^A-Za-z0-9_.<>-]+")
 
 
 def nearest_fides(key: str, own: str, table: Mapping[str, Category | PurposeKind]) -> str:
@@ -253,7 +254,7 @@ def render(model: Model, context: BuildContext) -> str:
 # Characters that libyaml's emitter writes otherwise than PyYAML's own: it escapes those beyond the
 # Basic Multilingual Plane (an emoji becomes "\U0001F389") and quotes the Unicode line breaks
 # differently. A manifest holding none of them comes out the same from both.
-_LIBYAML_DIFFERS = re.compile("[\U00010000-\U0010FFFF\x85\u2028\u2029]")
+_LIBYAML_DIFFERS = regex("[\U00010000-\U0010FFFF\x85\u2028\u2029]")
 
 
 def dump_yaml(document: Any) -> str:

@@ -34,11 +34,12 @@ from policyc.backends.author import (
 )
 from policyc.model import Model
 from policyc.notice.statements import Link, Markdown, See, Statement, Words
+from policyc.patterns import regex
 
 if TYPE_CHECKING:
     from policyc.build import IndexEntry
 
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+_LANGUAGE = regex(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 def html_prose(text: object, level: int = 2) -> Markup:

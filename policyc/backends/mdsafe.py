@@ -23,6 +23,7 @@ from policyc.backends.author import (
     safe_link,
     split_links,
 )
+from policyc.patterns import regex
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -35,10 +36,10 @@ class MdSafe(str):
 
 
 _MD_PUNCTUATION = set("\\`*[]|~#")
-_LIST_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_LIST_MARKER = regex(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
-_NEEDS_ESCAPE = re.compile(r"[\\`*\[\]|~#_<>&]")
+_NEEDS_ESCAPE = regex(r"[\\`*\[\]|~#_<>&]")
 
 
 def _escape_chars(text: str) -> str:
@@ -73,7 +74,7 @@ def _escape_start(text: str) -> str:
 
 
 # A telephone link as the notice makes them (`tel:` and the number's digits): nothing to normalise.
-_TEL = re.compile(r"tel:\+?[0-9]+")
+_TEL = regex(r"tel:\+?[0-9]+")
 
 
 def md_url(url: str) -> str:

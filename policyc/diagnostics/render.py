@@ -19,6 +19,7 @@ from urllib.parse import quote
 from policyc import TYPE_CHECKING
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
+from policyc.patterns import regex
 from policyc.resources import rule_doc
 from policyc.source import Source
 
@@ -379,7 +380,7 @@ def _physical(span: Span, root: str) -> dict[str, object]:
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
-_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MARKDOWN_LINK = regex(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @cache

@@ -7,7 +7,6 @@ because the text being typed is usually not valid yet); the names come from the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lsprotocol import types
@@ -16,6 +15,7 @@ from policyc.lsp.analysis import Analysis
 from policyc.lsp.hover import describe_decl, describe_field, describe_kind, stdlib_module_doc
 from policyc.lsp.positions import LineIndex
 from policyc.parser import lex
+from policyc.patterns import regex
 from policyc.records import field, record
 from policyc.resolver import PRELUDE, Found, stdlib_names
 from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, type_words
@@ -23,8 +23,8 @@ from policyc.schema import DURATION_UNITS, KINDS, VT, FieldSpec, type_words
 # The parser's token kinds as completion reads them; every other kind is part of a word.
 _PIECES = {"LBRACE": "lbrace", "RBRACE": "rbrace", "SEMICOLON": "semi", "COMMA": "comma", "WS": "ws",
            "COMMENT": "comment", "STRING": "string", "OPEN_STRING": "string", "TEXT": "text"}
-_IN_NEWLINE = re.compile(r"(?P<nl>\r?\n)|(?P<ws>[\t \f]+)|(?P<comment>#[^\r\n]*)|(?P<cr>\r)")
-_LONE_CR = re.compile(r"\r(?!\n)")
+_IN_NEWLINE = regex(r"(?P<nl>\r?\n)|(?P<ws>[\t \f]+)|(?P<comment>#[^\r\n]*)|(?P<cr>\r)")
+_LONE_CR = regex(r"\r(?!\n)")
 
 
 @record(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def _pieces(text: str) -> Iterator[_Piece]:
         yield _Piece("word", word, word_end, text[word:word_end])
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER = regex(r"\d+")
 _TOP_WORDS = ("use", "assert")
 CIK = types.CompletionItemKind
 _ITEM_KINDS: dict[str, types.CompletionItemKind] = {

@@ -7,7 +7,6 @@ different things. A declaration is identified across checks by its file, kind an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from lsprotocol import types
@@ -15,11 +14,12 @@ from lsprotocol import types
 from policyc import ast
 from policyc.lsp.analysis import Analysis, DeclKey, Hit
 from policyc.lsp.documents import canonical
+from policyc.patterns import regex
 from policyc.records import record
 from policyc.resolver import Module
 from policyc.schema import KINDS, RESERVED_WORDS
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+NAME = regex(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 REQUEST_FAILED = -32803  # LSP's RequestFailed error code
 
 

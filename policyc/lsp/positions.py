@@ -12,17 +12,17 @@ Python's `str.splitlines` knows, such as U+2028, which editors keep inside a lin
 from __future__ import annotations
 
 import bisect
-import re
 
 from lsprotocol import types
 
+from policyc.patterns import regex
 from policyc.records import field, record
 
 UTF8 = "utf-8"
 UTF16 = "utf-16"
 UTF32 = "utf-32"
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = regex(r"\r\n|\r|\n")
 
 
 def units(text: str, encoding: str = UTF16) -> int:

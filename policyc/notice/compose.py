@@ -69,6 +69,7 @@ from policyc.notice.statements import (
     Words,
     walk,
 )
+from policyc.patterns import regex
 from policyc.records import field, record
 
 _T = TypeVar("_T")
@@ -165,8 +166,8 @@ _DECISION_SAFEGUARDS = {
     "contest": "challenge the decision",
 }
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{4,}$")
+_ID_UNSAFE = regex(r"[^A-Za-z0-9_-]+")
+_PHONE = regex(r"^\+?[0-9][0-9 ().-]{4,}$")
 
 
 def anchor(prefix: str, key: str) -> str:
@@ -209,7 +210,7 @@ def st(kind: Kind, parts: Iterable[Part | str], backing: Iterable[Backing], labe
 
 # A sentence's closing full stop right after words that end in one ("Acme, Inc." + "."): not an
 # ellipsis (no third dot), and only at the end of a sentence (before a space, a closing mark or the end).
-_DOUBLE_STOP = re.compile(r"(?<=[^.]\.)\.(?=$|[\s)”\"'])")
+_DOUBLE_STOP = regex(r"(?<=[^.]\.)\.(?=$|[\s)”\"'])")
 
 
 def _ends_in_full_stop(part: Part) -> bool:

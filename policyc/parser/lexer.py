@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 
 from policyc import TYPE_CHECKING
+from policyc.patterns import regex
 from policyc.records import record
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _CHARACTER_HELP = {
     "–": "an en dash: use `-` in dates, or put the text in a string",
     "—": "an em dash: put the text in a string",
 }
-_LINE_COMMENT = re.compile(r"#[^\n]*")
+_LINE_COMMENT = regex(r"#[^\n]*")
 _BAD_TOKENS = frozenset({"OPEN_STRING", "SQ_STRING", "BAD_CHAR"})
 _WHITESPACE = frozenset({"WS"})
 
@@ -176,7 +177,7 @@ def _scanner() -> _Scanner:
     from policyc.parser.tables import tables
 
     compiled = tables()
-    return _Scanner(re.compile(compiled.pattern, compiled.flags), compiled.keywords)
+    return _Scanner(regex(compiled.pattern, compiled.flags), compiled.keywords)
 
 
 def lex(text: str, skip: frozenset[str] = frozenset()) -> Iterator[Token]:

@@ -13,6 +13,7 @@ from policyc.diagnostics.model import Diagnostic, Span
 from policyc.parser.lalr import Parser
 from policyc.parser.lexer import MAX_DIGITS, MAX_ERRORS, Token
 from policyc.parser.tables import START_SYMBOLS, tables
+from policyc.patterns import regex
 
 if TYPE_CHECKING:
     from typing import Any
@@ -40,7 +41,7 @@ def build_lark(*, transformer: bool = True) -> Lark:
 
 
 
-_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
+_ESCAPE = regex(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
