@@ -97,6 +97,8 @@ _TRAILING = ".,:;!?*_~'\""
 
 def split_links(text: str) -> list[tuple[str, str, str]]:
     """Text split into `("text", text, "")` and `("link", label, href)` parts: bare web and e-mail addresses."""
+    if "@" not in text and "://" not in text and "www." not in text:
+        return [("text", text, "")] if text else []  # no address can start anywhere in it
     parts: list[tuple[str, str, str]] = []
     position = 0
     for match in _LINKISH.finditer(text):

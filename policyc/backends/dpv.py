@@ -26,9 +26,9 @@ notices never conflates them. The output is deterministic: keys sorted, lists in
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from policyc import jsontext
 from policyc.backends import BuildContext, expand_iri
 from policyc.model import (
     BasisUse,
@@ -338,6 +338,5 @@ def to_jsonld(model: Model) -> dict[str, Any]:
 
 def render(model: Model, context: BuildContext) -> str:
     """The JSON-LD document, made once per build context (the HTML page embeds the same text)."""
-    text: str = context.kept("jsonld", model, lambda: json.dumps(to_jsonld(model), indent=2, ensure_ascii=False,
-                                                                  sort_keys=True) + "\n")
+    text: str = context.kept("jsonld", model, lambda: jsontext.dumps(to_jsonld(model), sort_keys=True) + "\n")
     return text

@@ -8,10 +8,9 @@ model becomes plain values.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from policyc import __version__
+from policyc import __version__, jsontext
 from policyc.backends import BuildContext, expand_iri
 from policyc.model import (
     Authority,
@@ -192,4 +191,4 @@ def to_data(model: Model) -> dict[str, Any]:
 
 
 def render(model: Model, context: BuildContext) -> str:
-    return json.dumps(to_data(model), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return jsontext.dumps(to_data(model)) + "\n"

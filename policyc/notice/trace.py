@@ -7,10 +7,9 @@ at its standard-library declaration (files under `<stdlib>/`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from policyc import __version__
+from policyc import __version__, jsontext
 from policyc.notice.statements import Notice
 
 TRACE_VERSION = 1
@@ -35,4 +34,4 @@ def trace_data(notice: Notice) -> dict[str, Any]:
 
 
 def render_trace(notice: Notice) -> str:
-    return json.dumps(trace_data(notice), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(trace_data(notice)) + "\n"

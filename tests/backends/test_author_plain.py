@@ -106,3 +106,13 @@ def test_markdown_it_is_loaded_only_for_texts_with_syntax(tmp_path: Path, edit: 
     assert done.stdout.strip() == str(bool(edit))
     page = (tmp_path / "out" / "notice.html").read_text(encoding="utf-8")
     assert ("<li>from our backups</li>" in page) == bool(edit)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80).filter(
+    lambda t: "@" not in t and "://" not in t and "www." not in t))
+def test_text_without_address_marks_has_no_address(text: str) -> None:
+    """`split_links` skips its pattern when none of `@`, `://` and `www.` is in the text: then it has no match."""
+    from policyc.backends.author import _LINKISH, split_links
+
+    assert _LINKISH.search(text) is None
+    assert split_links(text) == ([("text", text, "")] if text else [])
