@@ -108,22 +108,24 @@ def _sources_of(result: CheckResult) -> dict[str, Source]:
     return {name: source for name, source in result.sources.items() if name in files}
 
 
-# Runs per worker: with 8, the last run to finish leaves a worker idle for at most an eighth of its
-# share (200 notices on 2 cores: 16 runs of 12 or 13 notices); each run costs one round trip.
+# Runs per worker, at most: each run costs one round trip.
 RUNS_PER_JOB = 8
 
 
 def _runs(files: Sequence[Path], jobs: int) -> list[tuple[str, ...]]:
-    """The files in runs of consecutive files: a few per worker, so that a slow run does not leave
-    the other workers idle at the end."""
-    count = min(len(files), jobs * RUNS_PER_JOB)
-    size, extra = divmod(len(files), count)
+    """The files in runs of consecutive files, the longest first. A worker that finishes a run takes
+    the next one. Each run holds 1/(2 * jobs) of the files not yet given out (a quarter, for two
+    workers), so the last runs are short and the workers finish close together, even when one was
+    slowed down; no run but the last is shorter than a sixteenth of a worker's share, which keeps the
+    round trips few."""
+    total = len(files)
+    shortest = max(1, -(-total // (2 * jobs * RUNS_PER_JOB)))
     runs: list[tuple[str, ...]] = []
     start = 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        runs.append(tuple(str(f) for f in files[start:end]))
-        start = end
+    while start < total:
+        size = max(shortest, -(-(total - start) // (2 * jobs)))
+        runs.append(tuple(str(f) for f in files[start:start + size]))
+        start += size
     return runs
 
 
