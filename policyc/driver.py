@@ -62,12 +62,12 @@ def discover(paths: list[str]) -> list[Path]:
 
 def check_files(files: list[Path]) -> CheckResult:
     """Parse, resolve and type-check the files (and everything they import)."""
-    return Workspace().check_files(files)
+    return Workspace(keep_chunks=False).check_files(files)
 
 
 def check_text(text: str, path: str = "<text>") -> CheckResult:
     """Check a policy held in memory (imports of files are not possible)."""
-    return Workspace().check_text(text, path)
+    return Workspace(keep_chunks=False).check_text(text, path)
 
 
 class Workspace:
@@ -83,8 +83,11 @@ class Workspace:
     parser keeps no state between parses, so separate workspaces can check in separate threads.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_chunks: bool = True) -> None:
+        """`keep_chunks=False` for a check made once (`check_files`, `check_text`): nothing is kept for a
+        next check, which saves keying every chunk."""
         self._caches: dict[str, ChunkCache] = {}
+        self._keep_chunks = keep_chunks
 
     # -- reading and parsing, through the overlays and the chunk caches ------------------------------
     @staticmethod
@@ -102,6 +105,8 @@ class Workspace:
         return read
 
     def parse(self, source: Source) -> tuple[ast.Module, list[Diagnostic]]:
+        if not self._keep_chunks:
+            return parse_source(source)
         cache = self._caches.get(source.path)
         if cache is None:
             cache = self._caches[source.path] = ChunkCache()
