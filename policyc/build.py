@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def build(paths: Sequence[str], out_dir: Path, formats: Sequence[str], templates
     histories = _histories(notices, result, previous) if previous else {}
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     rendered = render_notices(files, result, out_dir, formats, templates, histories, trace, folders)
-    outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
+    outputs = {**rendered.outputs, **site_outputs(rendered, out_dir, formats, templates, folders, rendered.outputs)}
     with stage("write"):
         written = write_all(sorted(outputs.items()))
     return BuildResult(result, written, _skipped(files, result), rendered.notes)
@@ -98,8 +98,7 @@ class Rendered:
     gpc: list[GpcFacts] = field(default_factory=list)  # for the folder's .well-known/gpc.json
 
     def add(self, target: Path, content: Output) -> None:
-        if target in self.outputs:
-            raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+        claim(self.outputs, target)
         self.outputs[target] = content
 
     def extend(self, other: Rendered) -> None:
@@ -136,8 +135,7 @@ def render_notices(files: Sequence[Path], result: CheckResult, out_dir: Path, fo
             from policyc.notice.trace import render_trace
 
             target = out_dir / f"{stem}.trace.json"
-            if target in rendered.outputs:
-                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+            claim(rendered.outputs, target)
             with stage("trace"), collector_paused():
                 rendered.outputs[target] = render_trace(context.composed(model))
         controller = model.controller
@@ -148,28 +146,30 @@ def render_notices(files: Sequence[Path], result: CheckResult, out_dir: Path, fo
     return rendered
 
 
-def finish_outputs(rendered: Rendered, out_dir: Path, formats: Sequence[str], templates: Path | None,
-                   folders: Sequence[Path]) -> dict[Path, Output]:
-    """The notices' outputs and, for a folder, the index page and gpc.json."""
-    outputs = dict(rendered.outputs)
+def claim(taken: Container[Path], target: Path) -> None:
+    """Refuse a notice's output that another notice of the build writes already (`taken`)."""
+    if target in taken:
+        raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+
+
+def site_outputs(rendered: Rendered, out_dir: Path, formats: Sequence[str], templates: Path | None,
+                 folders: Sequence[Path], taken: Container[Path]) -> dict[Path, Output]:
+    """For a folder, its index page and gpc.json; neither may be a notice's output (`taken`)."""
+    outputs: dict[Path, Output] = {}
     if folders and rendered.entries and "html" in formats:
         from policyc.backends.html import render_index
 
         with stage("html"):
-            _add_site_file(outputs, out_dir / "index.html", render_index(rendered.entries, templates))
+            outputs[out_dir / "index.html"] = render_index(rendered.entries, templates)
     if folders and ("html" in formats or "consent" in formats):
         gpc = _gpc_file(rendered.gpc)
         if gpc is not None:
-            _add_site_file(outputs, out_dir / ".well-known" / "gpc.json", gpc)
+            outputs[out_dir / ".well-known" / "gpc.json"] = gpc
+    for target in outputs:
+        if target in taken:
+            raise BuildError(f"a policy would write `{target}`, which the folder's build writes for the site; "
+                             "rename the policy")
     return outputs
-
-
-def _add_site_file(outputs: dict[Path, Output], target: Path, content: Output) -> None:
-    """A file of the folder's site (its index page, gpc.json), which a notice's output must not be."""
-    if target in outputs:
-        raise BuildError(f"a policy would write `{target}`, which the folder's build writes for the site; "
-                         "rename the policy")
-    outputs[target] = content
 
 
 GpcFacts = tuple[bool, "dt.date | None"]  # a notice's: under the CCPA, and its `effective` date

@@ -94,6 +94,10 @@ class KeptValues:
 
             atexit.register(self.store)
 
+    def keeps(self) -> bool:
+        """Whether what is put is written to the cache folder (False with `POLICYC_NO_CACHE`)."""
+        return enabled()
+
     def path(self) -> Path | None:
         if not enabled():
             return None

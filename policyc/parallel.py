@@ -27,8 +27,9 @@ from policyc.build import (
     Rendered,
     _histories,
     check_previous,
-    finish_outputs,
+    claim,
     render_notices,
+    site_outputs,
 )
 from policyc.diagnostics.model import Diagnostic, Severity
 from policyc.driver import CheckResult, check_files
@@ -193,21 +194,18 @@ def _finish(parts: list[_Part], files: Sequence[Path], out_dir: Path, formats: S
     for part in parts:
         assert part.rendered is not None
         for target in part.targets:
-            if target in targets:
-                raise BuildError(f"two policies would both write `{target}`; build them into separate folders")
+            claim(targets, target)
             targets.add(target)
         rendered.extend(part.rendered)
     for part in parts:
         if part.write_error is not None:
             raise part.write_error
     with stage("write"):
-        rendered.outputs = {target: "" for target in targets}  # so that the index and gpc.json are checked too
-        outputs = finish_outputs(rendered, out_dir, formats, templates, folders)
-        own = [(target, content) for target, content in outputs.items() if target not in targets]
-        staged.append(stage_all(sorted(own)))
+        own = site_outputs(rendered, out_dir, formats, templates, folders, targets)
+        staged.append(stage_all(sorted(own.items())))
         files_in_order = sorted((file for each in staged for file in each.files), key=lambda file: file[1])
         commit([Staged(files_in_order)])
     imported = set().union(*(p.imported for p in parts))
     no_policy = {name for p in parts for name in p.no_policy}
     skipped = [f for f in files if str(f) in no_policy and str(f.resolve()) not in imported]
-    return BuildResult(check, sorted(outputs), skipped, rendered.notes)
+    return BuildResult(check, sorted([*targets, *own]), skipped, rendered.notes)

@@ -97,9 +97,10 @@ def regex(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
         except (TypeError, ValueError, OverflowError, RuntimeError):
             pass  # not a program this engine takes: compile it again below
     fresh = re.compile(pattern, flags)
-    program = _program(pattern, int(flags), fresh)
-    if program is not None:
-        _KEPT.put(key, program)
+    if _KEPT.keeps():  # with the cache off, working the program out again would only be thrown away
+        program = _program(pattern, int(flags), fresh)
+        if program is not None:
+            _KEPT.put(key, program)
     return fresh
 
 

@@ -14,9 +14,9 @@ cannot be written only means the standard library is parsed in each process, as 
 `POLICYC_NO_CACHE=1` turns the cache off.
 
 Files are not left to pile up: a file read is marked as used (its modification time, at most once a
-day), and writing a new snapshot removes the cache files (snapshots, parser tables, compiled records) that no run has
-used for `KEEP_UNUSED_DAYS` days, such as those of an earlier policyc version. (Compiled templates,
-kept by Jinja beside them, are pruned the same way.)
+day), and writing a new snapshot removes the cache files (snapshots, parser tables, the records' methods
+and the compiled patterns) that no run has used for `KEEP_UNUSED_DAYS` days, such as those of an earlier
+policyc version. (Compiled templates, kept by Jinja beside them, are pruned the same way.)
 """
 
 from __future__ import annotations
