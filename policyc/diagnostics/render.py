@@ -109,6 +109,13 @@ def _cells(char: str) -> int:
 
 def _layout(line: str) -> tuple[str, list[int]]:
     """A source line as shown, and the display cell at which each character index (0..len) starts."""
+    if line.isascii() and line.isprintable():  # no tab and no control character: one cell each
+        return line, list(range(len(line) + 1))
+    return _layout_cells(line)
+
+
+def _layout_cells(line: str) -> tuple[str, list[int]]:
+    """`_layout`, character by character: tabs, control characters, wide and zero-width ones."""
     shown: list[str] = []
     starts: list[int] = []
     cell = 0

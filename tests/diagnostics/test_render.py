@@ -10,10 +10,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policyc.diagnostics.codes import CODES
 from policyc.diagnostics.model import Diagnostic, Edit, Fix, Label, Severity, Span
 from policyc.diagnostics.render import (
+    _layout,
+    _layout_cells,
     render_github,
     render_json,
     render_sarif,
@@ -132,6 +136,12 @@ def test_carets_align_under_tabs_and_non_ascii(line: str, target: str, expected_
     assert shown == expected_shown
     assert "\t" not in shown and "\t" not in marks
     assert marks == " " * expected_pad + "^" * len(target) + " here"
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)) | st.text())
+def test_a_plain_ascii_line_is_laid_out_as_character_by_character(line: str) -> None:
+    """`_layout` skips the per-character work for printable ASCII; the result must not change."""
+    assert _layout(line) == _layout_cells(line)
 
 
 def test_caret_width_counts_cells_of_wide_text() -> None:
