@@ -136,6 +136,7 @@ def _move(spans: Sequence[Span], offset: int, lines: int) -> None:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_DONE = _Chunk([])  # in place of a chunk already parsed
 
 
 def parse_source(source: Source, cache: ChunkCache | None = None) -> tuple[ast.Module, list[Diagnostic]]:
@@ -161,13 +162,16 @@ def _parse_chunks(source: Source, cache: ChunkCache | None
     """The items (before doc comments are attached), comments and syntax errors of a file, and its
     layout when every declaration starts a line and parsed to one item."""
     state = _Parse(source)
-    tokens = state.tokens()
+    chunks = state.chunks(state.tokens())
     items: list[Any] = []
     fresh: dict[tuple[object, ...], _Parsed] = {}
     starts: list[int] = []
     lines: list[int] = []
     plain = True  # every chunk starts at column 1 and gives one item
-    for chunk in state.chunks(tokens):
+    for index, chunk in enumerate(chunks):
+        # Each chunk's tokens are let go once it is parsed: the syntax tree then takes the memory they
+        # held, and a large file never holds all its tokens and its whole tree at once.
+        chunks[index] = _DONE
         if state.stopped:
             break
         key = _chunk_key(state, chunk) if cache is not None else None
