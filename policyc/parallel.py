@@ -14,7 +14,6 @@ cannot be written) is reported for the first file it concerns.
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -140,7 +139,7 @@ def build_in_parallel(paths: Sequence[str], files: Sequence[Path], out_dir: Path
     # backends are loaded here first: the parent renders the folder's index with the HTML one, and
     # each worker would otherwise load them all again (Jinja and PyYAML among them).
     for name in formats:
-        importlib.import_module(BACKENDS[name].module)
+        BACKENDS[name].load()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with stage("workers"), ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:

@@ -13,6 +13,15 @@ pattern again. An entry is kept only when the pattern it makes equals (`==`, whi
 programs) the one `re.compile` makes, and is read only by the Python version that wrote it. And
 most rules' patterns run only when a policy holds the text they read, so a `LazyPattern` compiles its
 expression on the first match.
+
+Libraries compile their own patterns with `re.compile` when they are imported: PyYAML and Jinja, which
+the backends load, compile thirty (PyYAML's reader one with every printable character in a class), a
+sixth of what loading the backends takes. `compiled_by(name)` keeps those too: the first time, it notes
+which patterns the code inside it compiled (the keys it added to `re`'s own cache of compiled patterns)
+and keeps their programs; later, it puts the patterns made from the kept programs in `re`'s cache
+before the code runs, so `re.compile` finds them there. `re` stays as it is: only its cache is filled
+ahead, with entries equal to those it would make, and only when the cache is the mapping this version
+of `re` reads (`re._cache`, keyed by the pattern's type, the pattern and the flags).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import _sre  # type: ignore[import-not-found]  # the engine `re` compiles for (a
 import re
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from policyc import TYPE_CHECKING
 from policyc.cachedir import KeptValues
@@ -102,6 +112,46 @@ def regex(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
         if program is not None:
             _KEPT.put(key, program)
     return fresh
+
+
+def _valid_keys(value: object) -> bool:
+    return isinstance(value, tuple) and all(
+        isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
+        for key in value)
+
+
+_LIBRARIES = KeptValues("library-patterns", _valid_keys)  # a name -> the (pattern, flags) its code compiled
+
+
+@contextmanager
+def compiled_by(name: str) -> Iterator[None]:
+    """Give the code inside the block the patterns it compiled last time (code named `name`, such as a
+    library's import), from the programs kept in the cache folder (see the module's docstring)."""
+    cache = getattr(re, "_cache", None)
+    if not isinstance(cache, dict) or not _KEPT.keeps():
+        yield
+        return
+    kept = _LIBRARIES.get(name)
+    known: tuple[tuple[str, int], ...] = kept if isinstance(kept, tuple) else ()
+    for pattern, flags in known:
+        key = (str, pattern, flags)
+        if key not in cache:
+            cache[key] = regex(pattern, flags)
+    before = set(cache)
+    yield
+    # Patterns compiled for the first time (all of them on a first run; those of a library another
+    # block loaded last time, when this one loads it first) are kept for the next runs.
+    added = tuple((key[1], key[2]) for key in list(cache) if key not in before and _is_plain(key))
+    if added or kept is None:
+        for pattern, flags in added:
+            regex(pattern, flags)  # keeps its program
+        _LIBRARIES.put(name, known + added)
+
+
+def _is_plain(key: object) -> bool:
+    """A key of `re`'s cache for a text pattern compiled with integer flags."""
+    return (isinstance(key, tuple) and len(key) == 3 and key[0] is str and isinstance(key[1], str)
+            and type(key[2]) is int)
 
 
 def _program(pattern: str, flags: int, fresh: re.Pattern[str]) -> tuple[object, ...] | None:

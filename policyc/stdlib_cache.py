@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 KEEP_UNUSED_DAYS = 30
 # Every file policyc keeps in the folder: snapshots, parser tables, compiled methods, patterns and templates.
 _PATTERNS = ("stdlib-*.pickle", "grammar-*.tables", "records-*.marshal", "patterns-*.marshal",
-             "templates-*/__jinja2_*.cache")
+             "library-patterns-*.marshal", "templates-*/__jinja2_*.cache")
 
 FORMAT = 1  # bump when the layout of the pickled `Snapshot` changes
 

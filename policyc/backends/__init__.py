@@ -12,8 +12,10 @@ hash seed or the clock. What a format needs and the policy lacks is left empty a
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from policyc.model import Model
@@ -79,13 +81,24 @@ class Backend:
     module: str
     default: bool = True  # built when --format is not given
 
+    def load(self) -> ModuleType:
+        """The backend's module, imported the first time (with the patterns its libraries compile then
+        given from the cache folder: `policyc.patterns.compiled_by`)."""
+        module = sys.modules.get(self.module)
+        if module is None:
+            from policyc.patterns import compiled_by
+
+            with compiled_by(self.module):
+                module = importlib.import_module(self.module)
+        return module
+
     def render(self, model: Model, context: BuildContext) -> Output:
-        function: Callable[[Model, BuildContext], Output] = importlib.import_module(self.module).render
+        function: Callable[[Model, BuildContext], Output] = self.load().render
         return function(model, context)
 
     def outputs(self, model: Model, context: BuildContext) -> dict[str, Output]:
         """Every file this backend writes for one policy: suffix -> content."""
-        module = importlib.import_module(self.module)
+        module = self.load()
         several: Callable[[Model, BuildContext], dict[str, Output]] | None = getattr(module, "outputs", None)
         if several is not None:
             return several(model, context)

@@ -26,7 +26,6 @@ The output is deterministic: keys in a fixed order, lists in declaration order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -85,6 +84,7 @@ _SUBJECT_WORDS = {
 
 _SECONDS = {"D": 86_400, "W": 7 * 86_400, "M": 30 * 86_400, "Y": 365 * 86_400}
 _NOT_KEY = regex(r"[^A-Za-z0-9_.<>-]+")
+_BLANK_LINE = regex(r"\n\s*\n")
 
 
 def nearest_fides(key: str, own: str, table: Mapping[str, Category | PurposeKind]) -> str:
@@ -119,7 +119,7 @@ def _fides_key(text: str) -> str:
 
 def _prose(text: str) -> str | None:
     """Author prose on one line per paragraph (the source's line breaks and indentation dropped)."""
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    paragraphs = [" ".join(p.split()) for p in _BLANK_LINE.split(text)]
     return "\n\n".join(p for p in paragraphs if p) or None
 
 

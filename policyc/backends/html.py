@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from policyc.build import IndexEntry
 
 _LANGUAGE = regex(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+_WEB_ADDRESS = regex(r"https?://", re.I)
 
 
 def html_prose(text: object, level: int = 2) -> Markup:
@@ -154,7 +155,7 @@ def language(tag: str) -> str:
 
 def published_url(url: str, fallback: str) -> str:
     """Where a notice lives, for `<link rel="privacy-policy">`: its http(s) `url`, else the built page."""
-    return url if re.match(r"https?://", url, re.I) else fallback
+    return url if _WEB_ADDRESS.match(url) else fallback
 
 
 def render(model: Model, context: BuildContext) -> str:

@@ -8,7 +8,6 @@ escaped again, so nothing the author wrote reaches the output unparsed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from policyc import TYPE_CHECKING
@@ -40,6 +39,7 @@ _LIST_MARKER = regex(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
 _NEEDS_ESCAPE = regex(r"[\\`*\[\]|~#_<>&]")
+_BACKTICKS = regex(r"`+")
 
 
 def _escape_chars(text: str) -> str:
@@ -196,7 +196,7 @@ class _MdWriter:
             # Never print author `<`, `>` or `&` unescaped, even in code: show the lines as escaped text.
             shown = [_escape_start(escaped) for escaped in (md_escape(line, links=False) for line in body) if escaped]
             return [f"{line}\\" for line in shown[:-1]] + shown[-1:]
-        longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+        longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
         fence = "`" * max(3, longest + 1)
         return [f"{fence}text", *(line.rstrip() for line in body), fence]
 
@@ -263,7 +263,7 @@ class _MdWriter:
     def code_span(self, content: str) -> str:
         if not content.strip() or any(c in content for c in "<>&") or (self.table and "|" in content):
             return md_escape_inline(content, links=False)
-        longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+        longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
         fence = "`" * (longest + 1)
         pad = " " if content[0] == "`" or content[-1] == "`" or (content[0] == " " and content[-1] == " ") else ""
         return f"{fence}{pad}{content}{pad}{fence}"

@@ -9,7 +9,6 @@ Diagnostics are rendered in the order given; sorting them is the driver's job.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -133,9 +132,12 @@ def _layout_cells(line: str) -> tuple[str, list[int]]:
     return "".join(shown), starts
 
 
+_SCHEME = regex(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def is_url(location: str) -> bool:
     """A diagnostic's `file` that is a web address (`policyc audit` reports on pages, not files)."""
-    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", location) is not None
+    return _SCHEME.match(location) is not None
 
 
 def _location(span: Span) -> str:

@@ -10,7 +10,6 @@ published as one. Law text comes from the standard-library declarations of the l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -168,6 +167,7 @@ _DECISION_SAFEGUARDS = {
 
 _ID_UNSAFE = regex(r"[^A-Za-z0-9_-]+")
 _PHONE = regex(r"^\+?[0-9][0-9 ().-]{4,}$")
+_NOT_DIALLED = regex(r"[^0-9+]")  # what a tel: link leaves out
 
 
 def anchor(prefix: str, key: str) -> str:
@@ -183,7 +183,7 @@ def channel(value: str) -> Part:
     if WEB.match(value):
         return Link(value, value)
     if _PHONE.match(value):
-        return Link(value, "tel:" + re.sub(r"[^0-9+]", "", value))
+        return Link(value, "tel:" + _NOT_DIALLED.sub("", value))
     return Words(value)
 
 
