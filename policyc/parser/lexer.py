@@ -124,10 +124,11 @@ class Token(str):
     """A token: its text, with its terminal's name (`type`) and its place in the file (offsets from 0,
     lines and columns from 1; the end is exclusive). The attributes are those of Lark's tokens."""
 
-    __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type", "value")
+    # The text is the string itself (`value` reads it): a token holds no second copy of its text, and
+    # the string the lexer matched is freed as soon as the token is made.
+    __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type")
 
     type: str
-    value: str
     start_pos: int | None
     line: int | None
     column: int | None
@@ -140,7 +141,6 @@ class Token(str):
                 end_pos: int | None = None) -> Token:
         token = str.__new__(cls, value)
         token.type = type
-        token.value = value
         token.start_pos = start_pos
         token.line = line
         token.column = column
@@ -148,6 +148,11 @@ class Token(str):
         token.end_column = end_column
         token.end_pos = end_pos
         return token
+
+    @property
+    def value(self) -> str:
+        """The token's text (as Lark's tokens have it)."""
+        return str(self)
 
     @classmethod
     def new_borrow_pos(cls, type: str, value: str, borrow: Token) -> Token:
