@@ -185,7 +185,7 @@ def build_section(text: str, budgets: list[tuple[str, str, bool]]) -> list[str]:
                     for jobs in (1, 2)}
         for command in commands.values():
             process_time(command, 1)  # the first run writes new files
-        jobs = paired_processes(commands[1], commands[2], 5)
+        jobs = paired_processes(commands[1], commands[2], 9)
         one, two = jobs.median, jobs.peer_median
     finally:
         shutil.rmtree(folder, ignore_errors=True)
