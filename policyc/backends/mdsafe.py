@@ -42,6 +42,11 @@ _NEEDS_ESCAPE = regex(r"[\\`*\[\]|~#_<>&]")
 _BACKTICKS = regex(r"`+")
 
 
+def _longest_backtick_run(content: str) -> int:
+    """The most backticks in a row in `content`: a code fence or span around it needs one more."""
+    return max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+
+
 def _escape_chars(text: str) -> str:
     if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to escape
         return str.__str__(text)  # a plain str, as the join below gives
@@ -196,7 +201,7 @@ class _MdWriter:
             # Never print author `<`, `>` or `&` unescaped, even in code: show the lines as escaped text.
             shown = [_escape_start(escaped) for escaped in (md_escape(line, links=False) for line in body) if escaped]
             return [f"{line}\\" for line in shown[:-1]] + shown[-1:]
-        longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+        longest = _longest_backtick_run(content)
         fence = "`" * max(3, longest + 1)
         return [f"{fence}text", *(line.rstrip() for line in body), fence]
 
@@ -263,7 +268,7 @@ class _MdWriter:
     def code_span(self, content: str) -> str:
         if not content.strip() or any(c in content for c in "<>&") or (self.table and "|" in content):
             return md_escape_inline(content, links=False)
-        longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+        longest = _longest_backtick_run(content)
         fence = "`" * (longest + 1)
         pad = " " if content[0] == "`" or content[-1] == "`" or (content[0] == " " and content[-1] == " ") else ""
         return f"{fence}{pad}{content}{pad}{fence}"
