@@ -170,6 +170,22 @@ def test_generator_writes_the_same_facts_for_fides() -> None:
 # -- --profile and --watch -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("ratio", "limit", "digits", "text"), [
+    (1.72, 1.7, 2, "1.72x"),  # two decimals tell it from the limit
+    (1.697, 1.7, 2, "1.697x"),  # a miss that two decimals would show as the limit
+    (1.7031, 1.7, 2, "1.703x"),  # a pass that two decimals would show as the limit
+    (1.70004, 1.7, 2, "1.7000x"),  # no more than four decimals
+    (1.7, 1.7, 2, "1.70x"),  # the limit itself
+    (10.96, 11, 1, "10.96x"),
+    (10.4, 11, 1, "10.4x"),
+])
+def test_a_budgets_ratio_is_never_shown_as_its_limit_when_it_differs(ratio: float, limit: float, digits: int,
+                                                                     text: str) -> None:
+    from benchmarks.__main__ import shown
+
+    assert shown(ratio, limit, digits) == text
+
+
 def test_profile_stages_nest_without_counting_twice() -> None:
     profile = Profile()
     with profiling(profile), stage("outer"):
