@@ -134,10 +134,8 @@ def render_notices(files: Sequence[Path], result: CheckResult, out_dir: Path, fo
         if trace:
             from policyc.notice.trace import render_trace
 
-            target = out_dir / f"{stem}.trace.json"
-            claim(rendered.outputs, target)
             with stage("trace"), collector_paused():
-                rendered.outputs[target] = render_trace(context.composed(model))
+                rendered.add(out_dir / f"{stem}.trace.json", render_trace(context.composed(model)))
         controller = model.controller
         who = (controller.legal_name or controller.title or controller.key) if controller is not None else ""
         rendered.entries.append(IndexEntry(model.policy.title or stem, f"{stem}.html", str(path), who,
